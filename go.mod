@@ -1,0 +1,3 @@
+module github.com/rules-heads/rules_heads
+
+go 1.24
