@@ -25,8 +25,8 @@ const (
 const TrailerName = "TRAILER!!!"
 
 const (
-	headerLen   = 110
-	magicNewc   = "070701"
+	headerLen    = 110
+	magicNewc    = "070701"
 	magicNewcCRC = "070702"
 	// maxMember bounds a single member's name and body so that a corrupt
 	// header cannot make the reader allocate gigabytes.
@@ -102,6 +102,7 @@ type Reader struct {
 	// padding) when another archive follows, like the kernel does.
 	Concatenated bool
 	done         bool
+	afterTrailer bool
 }
 
 // NewReader returns a Reader that stops at the first TRAILER!!!.
@@ -145,7 +146,7 @@ func (r *Reader) NextRaw() (*Entry, error) {
 		return nil, io.EOF
 	}
 	start := r.off
-	if r.Concatenated && start > 0 {
+	if r.afterTrailer {
 		// Skip zero padding between archives (the kernel skips NULs too).
 		for {
 			b, err := r.r.Peek(1)
@@ -160,6 +161,7 @@ func (r *Reader) NextRaw() (*Entry, error) {
 			r.off++
 		}
 		start = r.off
+		r.afterTrailer = false
 	}
 	hdr, err := r.read(headerLen)
 	if err != nil {
@@ -202,8 +204,9 @@ func (r *Reader) NextRaw() (*Entry, error) {
 	}
 	raw := make([]byte, 0, len(hdr)+len(nameb)+len(body))
 	e.raw = append(append(append(raw, hdr...), nameb...), body...)
-	if e.Name == TrailerName && !r.Concatenated {
-		r.done = true
+	if e.Name == TrailerName {
+		r.done = !r.Concatenated
+		r.afterTrailer = true
 	}
 	return e, nil
 }
