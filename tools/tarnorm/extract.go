@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -135,7 +136,13 @@ func extractInto(r io.Reader, root string, opts ExtractOptions) error {
 	}
 	// Re-check every symlink against the final set of symlinks: a symlink
 	// extracted later may change where an earlier one resolves to.
-	for rel, target := range x.links {
+	rels := make([]string, 0, len(x.links))
+	for rel := range x.links {
+		rels = append(rels, rel)
+	}
+	sort.Strings(rels)
+	for _, rel := range rels {
+		target := x.links[rel]
 		if _, err := resolve(x.links, dirParts(rel), target, new(int)); err != nil {
 			return &MemberError{Archive: opts.Name, Member: rel, Err: fmt.Errorf("symlink to %q: %w", target, err)}
 		}
@@ -202,7 +209,7 @@ func (x *extractor) member(m *member) error {
 	case kindDir:
 		return x.mkdirAll(rel)
 	case kindFile:
-		if err := x.prepare(rel); err != nil {
+		if err := x.prepare(rel, false); err != nil {
 			return err
 		}
 		if err := x.writeFile(rel, m); err != nil {
@@ -220,7 +227,7 @@ func (x *extractor) member(m *member) error {
 		if strings.ContainsRune(m.linkname, 0) {
 			return fmt.Errorf("symlink target contains NUL: %w", ErrLinkEscape)
 		}
-		if err := x.prepare(rel); err != nil {
+		if err := x.prepare(rel, true); err != nil {
 			return err
 		}
 		x.links[rel] = m.linkname
@@ -240,7 +247,7 @@ func (x *extractor) member(m *member) error {
 		if target == rel {
 			return nil // a link to itself: the file is already there
 		}
-		if err := x.prepare(rel); err != nil {
+		if err := x.prepare(rel, false); err != nil {
 			return err
 		}
 		if err := os.Link(x.path(target), x.path(rel)); err != nil {
@@ -284,9 +291,10 @@ func (x *extractor) mkdirAll(rel string) error {
 }
 
 // prepare makes rel's parent directories and removes an earlier regular
-// file of the same name (later members win, as in tar). An existing symlink
-// or directory there is refused.
-func (x *extractor) prepare(rel string) error {
+// file of the same name (later members win, as in tar). An existing
+// directory there is refused, and so is an existing symlink unless the new
+// member is itself a symlink (replacing a symlink does not write through it).
+func (x *extractor) prepare(rel string, isSymlink bool) error {
 	if dir := path.Dir(rel); dir != "." {
 		if err := x.mkdirAll(dir); err != nil {
 			return err
@@ -300,11 +308,14 @@ func (x *extractor) prepare(rel string) error {
 	case err != nil:
 		return err
 	case fi.Mode()&fs.ModeSymlink != 0:
-		return fmt.Errorf("%s is a symlink: %w", rel, ErrThroughSymlink)
+		if !isSymlink {
+			return fmt.Errorf("%s is a symlink: %w", rel, ErrThroughSymlink)
+		}
 	case fi.IsDir():
 		return fmt.Errorf("%s: %w", rel, ErrIsDir)
 	}
 	delete(x.files, rel)
+	delete(x.links, rel)
 	return os.Remove(p)
 }
 

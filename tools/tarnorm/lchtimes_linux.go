@@ -25,3 +25,6 @@ func lchtimes(p string, sec int64) error {
 	}
 	return nil
 }
+
+// lchtimesSymlinks reports whether lchtimes sets symlink mtimes.
+const lchtimesSymlinks = true

@@ -21,3 +21,6 @@ func lchtimes(p string, sec int64) error {
 	t := time.Unix(sec, 0)
 	return os.Chtimes(p, t, t)
 }
+
+// lchtimesSymlinks reports whether lchtimes sets symlink mtimes.
+const lchtimesSymlinks = false
