@@ -25,9 +25,9 @@ func TestPackDeterministic(t *testing.T) {
 		exec bool
 	}
 	tree := []spec{
-		{name: "z"}, {name: "a", body: "a"}, {name: "m/", dir: true}, {name: "m/n", body: "n", exec: true},
+		{name: "z"}, {name: "a0", body: "a"}, {name: "m/", dir: true}, {name: "m/n", body: "n", exec: true},
 		{name: "a.b", body: "1"}, {name: "a-b", body: "2"}, {name: "a/b", body: "3"}, {name: "empty/", dir: true},
-		{name: "l", link: "a"}, {name: long150, body: "long"},
+		{name: "l", link: "a0"}, {name: long150, body: "long"},
 	}
 	build := func(umask int, reverse bool, mtime time.Time, fileMode, execMode os.FileMode) string {
 		old := syscall.Umask(umask)
