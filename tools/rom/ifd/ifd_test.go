@@ -79,8 +79,16 @@ func TestParseErrors(t *testing.T) {
 		{"no signature", func(b []byte) []byte { b[0x10] = 0; return b }, ErrNoDescriptor, "at offset 0x10"},
 		{"region past end", func(b []byte) []byte { return b[:8<<20] }, ErrCorrupt, "BIOS"},
 		{"overlap", func(b []byte) []byte { le.PutUint32(b[0x48:], 0x001a0002); return b }, ErrCorrupt, "overlaps"},
-		{"FRBA outside", func(b []byte) []byte { le.PutUint32(b[0x14:], 0xff040003); le.PutUint32(b[0x14:], 0x00ff0003); return b }, ErrCorrupt, "FRBA"},
-		{"descriptor not at 0", func(b []byte) []byte { le.PutUint32(b[0x40:], 0x00010001); le.PutUint32(b[0x4c:], 0x00020002); return b }, ErrCorrupt, "does not start at 0"},
+		{"FRBA outside", func(b []byte) []byte {
+			le.PutUint32(b[0x14:], 0xff040003)
+			le.PutUint32(b[0x14:], 0x00ff0003)
+			return b
+		}, ErrCorrupt, "FRBA"},
+		{"descriptor not at 0", func(b []byte) []byte {
+			le.PutUint32(b[0x40:], 0x00010001)
+			le.PutUint32(b[0x4c:], 0x00020002)
+			return b
+		}, ErrCorrupt, "does not start at 0"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
