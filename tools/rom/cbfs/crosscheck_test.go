@@ -12,7 +12,7 @@ import (
 
 	"github.com/rules-heads/rules_heads/tools/rom/cbfs"
 	"github.com/rules-heads/rules_heads/tools/rom/fmap"
-	"github.com/rules-heads/rules_heads/tools/rom/internal/romtest"
+	"github.com/rules-heads/rules_heads/tools/rom/romtest"
 )
 
 // coreboot opens the COREBOOT region of rom.

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rules-heads/rules_heads/tools/rom/internal/romtest"
+	"github.com/rules-heads/rules_heads/tools/rom/romtest"
 )
 
 // x230Image builds a 12 MiB image with an x230-style IFDv1 descriptor:

@@ -1,0 +1,482 @@
+// Command romstitch edits Heads firmware images: FMAP inspection, CBFS
+// files and the Linux payload, Intel flash descriptor regions, padding,
+// splitting into per-chip images and the hashes.txt/sizes.txt manifests.
+// Commands that modify a ROM read --rom and write --out (which may be the
+// same path) atomically, leaving nothing behind on error.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/rules-heads/rules_heads/tools/rom/cbfs"
+	"github.com/rules-heads/rules_heads/tools/rom/fmap"
+	"github.com/rules-heads/rules_heads/tools/rom/ifd"
+	"github.com/rules-heads/rules_heads/tools/rom/stitch"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "romstitch:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+type command struct {
+	name string
+	args string
+	help string
+	run  func(fs *flag.FlagSet, args []string, stdout io.Writer) error
+}
+
+var commands []command
+
+func init() {
+	commands = []command{
+		{"fmap print", "--rom R", "list FMAP regions (name, offset, size, flags)", fmapPrint},
+		{"fmap find", "--rom R --region NAME", "print offset and size of one region", fmapFind},
+		{"cbfs print", "--rom R [--region COREBOOT] [-v]", "list CBFS files (name, type, offset, size, compression; -v: payload segments)", cbfsPrint},
+		{"cbfs extract", "--rom R --name N --file OUT [--segment I] [--region COREBOOT]", "write a file's content (or payload segment I) to OUT", cbfsExtract},
+		{"cbfs add", "--rom R --out O --name N --file F [--type raw] [--region COREBOOT]", "add a file uncompressed, as cbfstool add", cbfsAdd},
+		{"cbfs remove", "--rom R --out O --name N [--region COREBOOT]", "remove a file, as cbfstool remove", cbfsRemove},
+		{"cbfs add-payload", "--rom R --out O --kernel bzImage --trampoline T [--initrd I] [--cmdline C] [--name fallback/payload] [--region COREBOOT]", "add a Linux payload, as cbfstool add-payload -c none", cbfsAddPayload},
+		{"ifd print", "--rom R", "list Intel flash descriptor regions", ifdPrint},
+		{"ifd set", "--rom R --out O --region descriptor|me|gbe|pd --file F", "replace a descriptor region, padding with 0xff", ifdSet},
+		{"pad", "--rom R --out O --size N", "pad an image with 0xff to N bytes", pad},
+		{"split", "--rom R --sizes 8M,4M --out-dir D [--names bottom.rom,top.rom]", "split an image into consecutive parts", split},
+		{"hashes", "--root DIR --hashes hashes.txt --sizes sizes.txt FILE...", "write sha256sum and size manifests, paths relative to DIR", hashes},
+	}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: romstitch COMMAND [flags]\n\ncommands:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %s %s\n      %s\n", c.name, c.args, c.help)
+	}
+	fmt.Fprintln(w, "\nsizes accept 4096, 0x1000, 64K, 8M, 8MiB.")
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stderr)
+		if len(args) == 0 {
+			return errors.New("no command")
+		}
+		return nil
+	}
+	for _, c := range commands {
+		words := strings.Fields(c.name)
+		if len(args) < len(words) || strings.Join(args[:len(words)], " ") != c.name {
+			continue
+		}
+		fs := flag.NewFlagSet("romstitch "+c.name, flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		fs.Usage = func() {
+			fmt.Fprintf(stderr, "usage: romstitch %s %s\n  %s\n", c.name, c.args, c.help)
+			fs.PrintDefaults()
+		}
+		return c.run(fs, args[len(words):], stdout)
+	}
+	usage(stderr)
+	return fmt.Errorf("unknown command %q", strings.Join(args, " "))
+}
+
+// parse parses flags and checks that the required ones are set.
+func parse(fs *flag.FlagSet, args []string, required ...string) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	for _, r := range required {
+		if !set[r] {
+			fs.Usage()
+			return fmt.Errorf("%s: --%s is required", fs.Name(), r)
+		}
+	}
+	if fs.NArg() > 0 && fs.Name() != "romstitch hashes" {
+		return fmt.Errorf("%s: unexpected arguments %q", fs.Name(), fs.Args())
+	}
+	return nil
+}
+
+func isSet(fs *flag.FlagSet, name string) bool {
+	found := false
+	fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
+	return found
+}
+
+func fmapPrint(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	rom := fs.String("rom", "", "input image")
+	if err := parse(fs, args, "rom"); err != nil {
+		return err
+	}
+	img, err := os.ReadFile(*rom)
+	if err != nil {
+		return err
+	}
+	f, err := fmap.Find(img)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "# FMAP %q at %#x, base %#x, size %#x, version %d.%d\n", f.Name, f.Offset, f.Base, f.Size, f.VerMajor, f.VerMinor)
+	fmt.Fprintln(stdout, "name\toffset\tsize\tflags")
+	for _, a := range f.Areas {
+		fmt.Fprintf(stdout, "%s\t%#x\t%#x\t%s\n", a.Name, a.Offset, a.Size, a.FlagString())
+	}
+	return nil
+}
+
+func fmapFind(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	rom := fs.String("rom", "", "input image")
+	region := fs.String("region", "", "region name")
+	if err := parse(fs, args, "rom", "region"); err != nil {
+		return err
+	}
+	img, err := os.ReadFile(*rom)
+	if err != nil {
+		return err
+	}
+	f, err := fmap.Find(img)
+	if err != nil {
+		return err
+	}
+	a, err := f.Area(*region)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%#x %#x\n", a.Offset, a.Size)
+	return nil
+}
+
+// openCBFS reads rom and opens the CBFS in the named FMAP region.
+func openCBFS(rom, region string) ([]byte, *cbfs.CBFS, error) {
+	img, err := os.ReadFile(rom)
+	if err != nil {
+		return nil, nil, err
+	}
+	f, err := fmap.Find(img)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, _, err := f.Region(img, region)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := cbfs.Open(r)
+	if err != nil {
+		return nil, nil, fmt.Errorf("region %s: %w", region, err)
+	}
+	return img, c, nil
+}
+
+func cbfsPrint(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	rom := fs.String("rom", "", "input image")
+	region := fs.String("region", "COREBOOT", "FMAP region holding the CBFS")
+	verbose := fs.Bool("v", false, "also list payload segments")
+	if err := parse(fs, args, "rom"); err != nil {
+		return err
+	}
+	_, c, err := openCBFS(*rom, *region)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "name\ttype\toffset\tsize\tcompression")
+	for _, f := range c.Files() {
+		name := f.Name
+		if f.Empty() {
+			name = "(empty)"
+		}
+		fmt.Fprintf(stdout, "%s\t%s\t%#x\t%d\t%s\n", name, cbfs.TypeName(f.Type), f.Offset, f.Len, cbfs.CompressionName(f.Compression))
+		if *verbose && f.Type == cbfs.TypeSELF {
+			segs, err := cbfs.ParsePayload(c.Data(f))
+			if err != nil {
+				return fmt.Errorf("%s: %w", f.Name, err)
+			}
+			for i, s := range segs {
+				if s.Type == cbfs.SegEntry {
+					fmt.Fprintf(stdout, "  %d entry %#x\n", i, s.LoadAddr)
+					continue
+				}
+				fmt.Fprintf(stdout, "  %d %s %s offset %#x load %#x length %d/%d\n", i, s.TypeName(), cbfs.CompressionName(s.Compression), s.Offset, s.LoadAddr, s.Len, s.MemLen)
+			}
+		}
+	}
+	return nil
+}
+
+func cbfsExtract(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	rom := fs.String("rom", "", "input image")
+	region := fs.String("region", "COREBOOT", "FMAP region holding the CBFS")
+	name := fs.String("name", "", "CBFS file name")
+	file := fs.String("file", "", "output file")
+	segment := fs.Int("segment", -1, "extract this payload segment instead (2 is the Linux trampoline)")
+	if err := parse(fs, args, "rom", "name", "file"); err != nil {
+		return err
+	}
+	_, c, err := openCBFS(*rom, *region)
+	if err != nil {
+		return err
+	}
+	var data []byte
+	if *segment >= 0 {
+		data, err = c.SegmentData(*name, *segment)
+	} else {
+		data, err = c.Extract(*name)
+	}
+	if err != nil {
+		return err
+	}
+	return stitch.WriteFileAtomic(*file, data)
+}
+
+// modify runs edit on the CBFS of rom and writes the image to out.
+func modify(rom, out, region string, edit func(*cbfs.CBFS) error) error {
+	img, c, err := openCBFS(rom, region)
+	if err != nil {
+		return err
+	}
+	if err := edit(c); err != nil {
+		return err
+	}
+	return stitch.WriteFileAtomic(out, img)
+}
+
+func cbfsAdd(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	rom := fs.String("rom", "", "input image")
+	out := fs.String("out", "", "output image (may equal --rom)")
+	region := fs.String("region", "COREBOOT", "FMAP region holding the CBFS")
+	name := fs.String("name", "", "CBFS file name")
+	file := fs.String("file", "", "content")
+	typ := fs.String("type", "raw", "file type (raw, bootsplash, microcode, optionrom, ...)")
+	if err := parse(fs, args, "rom", "out", "name", "file"); err != nil {
+		return err
+	}
+	t, err := cbfs.SimpleType(*typ)
+	if err != nil {
+		return err
+	}
+	data, err := os.ReadFile(*file)
+	if err != nil {
+		return err
+	}
+	return modify(*rom, *out, *region, func(c *cbfs.CBFS) error { return c.Add(*name, t, data) })
+}
+
+func cbfsRemove(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	rom := fs.String("rom", "", "input image")
+	out := fs.String("out", "", "output image (may equal --rom)")
+	region := fs.String("region", "COREBOOT", "FMAP region holding the CBFS")
+	name := fs.String("name", "", "CBFS file name")
+	if err := parse(fs, args, "rom", "out", "name"); err != nil {
+		return err
+	}
+	return modify(*rom, *out, *region, func(c *cbfs.CBFS) error { return c.Remove(*name) })
+}
+
+func cbfsAddPayload(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	rom := fs.String("rom", "", "input image")
+	out := fs.String("out", "", "output image (may equal --rom)")
+	region := fs.String("region", "COREBOOT", "FMAP region holding the CBFS")
+	name := fs.String("name", "fallback/payload", "CBFS file name")
+	kernel := fs.String("kernel", "", "Linux bzImage")
+	initrd := fs.String("initrd", "", "initramfs")
+	cmdline := fs.String("cmdline", "", "kernel command line (stored only when the flag is given)")
+	tramp := fs.String("trampoline", "", "cbfstool's Linux trampoline blob (e.g. from `romstitch cbfs extract --segment 2` of a cbfstool-built payload)")
+	if err := parse(fs, args, "rom", "out", "kernel", "trampoline"); err != nil {
+		return err
+	}
+	var p cbfs.LinuxPayload
+	var err error
+	if p.Kernel, err = os.ReadFile(*kernel); err != nil {
+		return err
+	}
+	if p.Trampoline, err = os.ReadFile(*tramp); err != nil {
+		return err
+	}
+	if isSet(fs, "initrd") {
+		if p.Initrd, err = os.ReadFile(*initrd); err != nil {
+			return err
+		}
+		p.HasInitrd = true
+	}
+	p.Cmdline, p.HasCmdline = *cmdline, isSet(fs, "cmdline")
+	return modify(*rom, *out, *region, func(c *cbfs.CBFS) error { return c.AddLinuxPayload(*name, p) })
+}
+
+func ifdPrint(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	rom := fs.String("rom", "", "input image")
+	if err := parse(fs, args, "rom"); err != nil {
+		return err
+	}
+	img, err := os.ReadFile(*rom)
+	if err != nil {
+		return err
+	}
+	d, err := ifd.Parse(img)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "# IFDv%d FLMAP0 %#08x FRBA %#x\n", d.Version, d.FLMAP0, d.FRBA)
+	fmt.Fprintln(stdout, "index\tname\tbase\tlimit\tsize")
+	for _, r := range d.Regions {
+		if !r.Used() {
+			fmt.Fprintf(stdout, "%d\t%s\t-\t-\tunused\n", r.Index, r.Short)
+			continue
+		}
+		fmt.Fprintf(stdout, "%d\t%s\t%#08x\t%#08x\t%d\n", r.Index, r.Short, r.Base, r.Limit, r.Size())
+	}
+	return nil
+}
+
+func ifdSet(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	rom := fs.String("rom", "", "input image")
+	out := fs.String("out", "", "output image (may equal --rom)")
+	region := fs.String("region", "", "descriptor, me, gbe or pd (ifdtool names also accepted)")
+	file := fs.String("file", "", "region content; shorter files are padded with 0xff")
+	if err := parse(fs, args, "rom", "out", "region", "file"); err != nil {
+		return err
+	}
+	img, err := os.ReadFile(*rom)
+	if err != nil {
+		return err
+	}
+	data, err := os.ReadFile(*file)
+	if err != nil {
+		return err
+	}
+	d, err := ifd.Parse(img)
+	if err != nil {
+		return err
+	}
+	r, err := d.Lookup(*region)
+	if err != nil {
+		return err
+	}
+	if err := ifd.Replace(img, r, data); err != nil {
+		return err
+	}
+	return stitch.WriteFileAtomic(*out, img)
+}
+
+type sizeFlag struct{ v int64 }
+
+func (s *sizeFlag) String() string { return fmt.Sprint(s.v) }
+func (s *sizeFlag) Set(v string) (err error) {
+	s.v, err = stitch.ParseSize(v)
+	return err
+}
+
+func pad(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	rom := fs.String("rom", "", "input image")
+	out := fs.String("out", "", "output image (may equal --rom)")
+	var size sizeFlag
+	fs.Var(&size, "size", "target size")
+	if err := parse(fs, args, "rom", "out", "size"); err != nil {
+		return err
+	}
+	img, err := os.ReadFile(*rom)
+	if err != nil {
+		return err
+	}
+	p, err := stitch.Pad(img, size.v)
+	if err != nil {
+		return err
+	}
+	return stitch.WriteFileAtomic(*out, p)
+}
+
+func split(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	rom := fs.String("rom", "", "input image")
+	sizes := fs.String("sizes", "", "comma-separated part sizes, first part first (8M,4M)")
+	outDir := fs.String("out-dir", "", "output directory")
+	names := fs.String("names", "", "comma-separated output names (default bottom.rom,top.rom for two parts)")
+	if err := parse(fs, args, "rom", "sizes", "out-dir"); err != nil {
+		return err
+	}
+	sz, err := stitch.ParseSizes(*sizes)
+	if err != nil {
+		return err
+	}
+	var ns []string
+	switch {
+	case *names != "":
+		ns = strings.Split(*names, ",")
+	case len(sz) == 2:
+		ns = []string{"bottom.rom", "top.rom"}
+	default:
+		return fmt.Errorf("split: --names is required for %d parts", len(sz))
+	}
+	if len(ns) != len(sz) {
+		return fmt.Errorf("split: %d names for %d sizes", len(ns), len(sz))
+	}
+	seen := map[string]bool{}
+	for _, n := range ns {
+		if n == "" || n != filepath.Base(n) || seen[n] {
+			return fmt.Errorf("split: bad or repeated output name %q", n)
+		}
+		seen[n] = true
+	}
+	img, err := os.ReadFile(*rom)
+	if err != nil {
+		return err
+	}
+	parts, err := stitch.Split(img, sz)
+	if err != nil {
+		return err
+	}
+	var written []string
+	for i, p := range parts {
+		path := filepath.Join(*outDir, ns[i])
+		if err := stitch.WriteFileAtomic(path, p); err != nil {
+			for _, w := range written {
+				os.Remove(w)
+			}
+			return err
+		}
+		written = append(written, path)
+	}
+	return nil
+}
+
+func hashes(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	root := fs.String("root", "", "directory the listed paths are relative to")
+	hashesOut := fs.String("hashes", "", "sha256sum-format output")
+	sizesOut := fs.String("sizes", "", "\"size path\" output")
+	if err := parse(fs, args, "root", "hashes", "sizes"); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return errors.New("hashes: no files given")
+	}
+	arts, err := stitch.Describe(*root, fs.Args())
+	if err != nil {
+		return err
+	}
+	if err := stitch.WriteFileAtomic(*hashesOut, stitch.HashesText(arts)); err != nil {
+		return err
+	}
+	if err := stitch.WriteFileAtomic(*sizesOut, stitch.SizesText(arts)); err != nil {
+		os.Remove(*hashesOut)
+		return err
+	}
+	return nil
+}
+
+// commandNames is used by tests to check the usage text.
+func commandNames() []string {
+	var n []string
+	for _, c := range commands {
+		n = append(n, c.name)
+	}
+	sort.Strings(n)
+	return n
+}

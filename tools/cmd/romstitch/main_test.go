@@ -1,0 +1,138 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rules-heads/rules_heads/tools/rom/romtest"
+)
+
+func runCmd(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	err := run(args, &stdout, &stderr)
+	return stdout.String() + stderr.String(), err
+}
+
+func TestUsage(t *testing.T) {
+	out, err := runCmd(t)
+	if err == nil {
+		t.Error("no command accepted")
+	}
+	for _, n := range commandNames() {
+		if !strings.Contains(out, n) {
+			t.Errorf("usage lacks %q", n)
+		}
+	}
+	if _, err := runCmd(t, "frobnicate"); err == nil || !strings.Contains(err.Error(), "unknown command") {
+		t.Errorf("unknown command: %v", err)
+	}
+	if _, err := runCmd(t, "pad", "--rom", "x"); err == nil || !strings.Contains(err.Error(), "--out is required") {
+		t.Errorf("missing flag: %v", err)
+	}
+}
+
+func TestCBFSCommands(t *testing.T) {
+	romtest.Need(t, "cbfstool", "fmaptool")
+	dir := t.TempDir()
+	rom := romtest.NewROM(t, dir, romtest.FMD(0x10000, 0xee00))
+	p := func(n string) string { return filepath.Join(dir, n) }
+	romtest.WriteFile(t, p("cfg"), []byte("CONFIG_X=y\n"))
+
+	if _, err := runCmd(t, "cbfs", "add", "--rom", rom, "--out", p("a.rom"), "--name", "heads/config", "--file", p("cfg")); err != nil {
+		t.Fatal(err)
+	}
+	romtest.Run(t, dir, "cbfstool", rom, "add", "-n", "heads/config", "-f", p("cfg"), "-t", "raw")
+	if !bytes.Equal(romtest.ReadFile(t, rom), romtest.ReadFile(t, p("a.rom"))) {
+		t.Error("romstitch cbfs add differs from cbfstool add")
+	}
+	out, err := runCmd(t, "cbfs", "print", "--rom", p("a.rom"))
+	if err != nil || !strings.Contains(out, "heads/config\traw\t0x0\t11\tnone") {
+		t.Errorf("print: %v\n%s", err, out)
+	}
+	if _, err := runCmd(t, "cbfs", "extract", "--rom", p("a.rom"), "--name", "heads/config", "--file", p("cfg.out")); err != nil {
+		t.Fatal(err)
+	}
+	if string(romtest.ReadFile(t, p("cfg.out"))) != "CONFIG_X=y\n" {
+		t.Error("extract content")
+	}
+	out, err = runCmd(t, "fmap", "print", "--rom", p("a.rom"))
+	if err != nil || !strings.Contains(out, "COREBOOT\t0x1200\t0xee00\t") {
+		t.Errorf("fmap print: %v\n%s", err, out)
+	}
+
+	// Errors leave --out untouched, even when it is --rom.
+	before := romtest.ReadFile(t, p("a.rom"))
+	romtest.WriteFile(t, p("big"), make([]byte, 0x10000))
+	_, err = runCmd(t, "cbfs", "add", "--rom", p("a.rom"), "--out", p("a.rom"), "--name", "big", "--file", p("big"))
+	if err == nil || !strings.Contains(err.Error(), "over by") {
+		t.Errorf("oversize: %v", err)
+	}
+	_, err = runCmd(t, "cbfs", "add", "--rom", p("a.rom"), "--out", p("new.rom"), "--name", "heads/config", "--file", p("cfg"))
+	if err == nil || !strings.Contains(err.Error(), "already exists") {
+		t.Errorf("duplicate: %v", err)
+	}
+	_, err = runCmd(t, "cbfs", "print", "--rom", p("a.rom"), "--region", "NOPE")
+	if err == nil || !strings.Contains(err.Error(), "known: BIOS, FMAP, RW_DATA, COREBOOT") {
+		t.Errorf("unknown region: %v", err)
+	}
+	if !bytes.Equal(before, romtest.ReadFile(t, p("a.rom"))) {
+		t.Error("failed command modified --rom")
+	}
+	if _, err := os.Stat(p("new.rom")); !os.IsNotExist(err) {
+		t.Error("failed command created --out")
+	}
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		if strings.Contains(e.Name(), ".tmp-") {
+			t.Errorf("temporary file left: %s", e.Name())
+		}
+	}
+
+	if _, err := runCmd(t, "cbfs", "remove", "--rom", p("a.rom"), "--out", p("a.rom"), "--name", "heads/config"); err != nil {
+		t.Fatal(err)
+	}
+	romtest.Run(t, dir, "cbfstool", rom, "remove", "-n", "heads/config")
+	if !bytes.Equal(romtest.ReadFile(t, rom), romtest.ReadFile(t, p("a.rom"))) {
+		t.Error("romstitch cbfs remove differs from cbfstool remove")
+	}
+}
+
+func TestPadSplitHashes(t *testing.T) {
+	dir := t.TempDir()
+	p := func(n string) string { return filepath.Join(dir, n) }
+	romtest.WriteFile(t, p("in.rom"), bytes.Repeat([]byte{1}, 3<<10))
+	if _, err := runCmd(t, "pad", "--rom", p("in.rom"), "--out", p("heads.rom"), "--size", "12K"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := runCmd(t, "split", "--rom", p("heads.rom"), "--sizes", "8K,5K", "--out-dir", dir); err == nil || !strings.Contains(err.Error(), "add up") {
+		t.Errorf("bad sizes: %v", err)
+	}
+	if _, err := runCmd(t, "split", "--rom", p("heads.rom"), "--sizes", "8K,4K", "--out-dir", dir); err != nil {
+		t.Fatal(err)
+	}
+	bottom, top := romtest.ReadFile(t, p("bottom.rom")), romtest.ReadFile(t, p("top.rom"))
+	full := romtest.ReadFile(t, p("heads.rom"))
+	if !bytes.Equal(append(bottom, top...), full) || len(bottom) != 8<<10 {
+		t.Error("split parts do not make up the image")
+	}
+	_, err := runCmd(t, "hashes", "--root", dir, "--hashes", p("hashes.txt"), "--sizes", p("sizes.txt"), p("heads.rom"), p("bottom.rom"), p("bottom.rom"))
+	if err == nil || !strings.Contains(err.Error(), "listed twice") {
+		t.Errorf("duplicate artifact: %v", err)
+	}
+	if _, err := os.Stat(p("hashes.txt")); !os.IsNotExist(err) {
+		t.Error("hashes.txt written on error")
+	}
+	if _, err := runCmd(t, "hashes", "--root", dir, "--hashes", p("hashes.txt"), "--sizes", p("sizes.txt"), p("top.rom"), p("heads.rom"), p("bottom.rom")); err != nil {
+		t.Fatal(err)
+	}
+	if got := string(romtest.ReadFile(t, p("sizes.txt"))); got != "8192 bottom.rom\n12288 heads.rom\n4096 top.rom\n" {
+		t.Errorf("sizes.txt:\n%s", got)
+	}
+	if lines := strings.Split(strings.TrimSpace(string(romtest.ReadFile(t, p("hashes.txt")))), "\n"); len(lines) != 3 || !strings.HasSuffix(lines[1], "  heads.rom") {
+		t.Errorf("hashes.txt: %q", lines)
+	}
+}
