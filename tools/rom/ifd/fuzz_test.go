@@ -7,7 +7,13 @@ import (
 )
 
 func FuzzParse(f *testing.F) {
-	f.Add(x230Image()[:0x20000], uint8(2), []byte("me"))
+	// A small IFDv1 image (descriptor, GbE, ME, BIOS of 4 KiB each): big
+	// seeds make the fuzzer crawl.
+	img := x230Image()[:0x4000]
+	for i, r := range []uint32{0x00000000, 0x00030003, 0x00020002, 0x00010001, 0x00001fff} {
+		img[0x40+4*i], img[0x41+4*i], img[0x42+4*i], img[0x43+4*i] = byte(r), byte(r>>8), byte(r>>16), byte(r>>24)
+	}
+	f.Add(img, uint8(2), []byte("me"))
 	f.Fuzz(func(t *testing.T, img []byte, idx uint8, data []byte) {
 		d, err := Parse(img)
 		if err != nil {
