@@ -39,7 +39,14 @@
 // NUL, trailer with nlink 1), since that is what Heads feeds cpio-clean.
 // Names are still validated and "./" prefixes removed (GNU cpio writes none),
 // and the "." member that `find . | cpio` emits is kept (trees without a
-// DEST emit it too).
+// DEST emit it too). Tree modes are normalised (0755/0644) before cleaning,
+// so only a Heads file with unusual owner bits (say 0400, which Heads would
+// keep) comes out differently (0600 here).
+//
+// Hard links: GNU cpio stores the data of a hard-linked file only on its
+// last link. FormatDefault gives every link the data (and nlink 1);
+// FormatHeadsCompat copies the members verbatim, empty ones included, as
+// cpio-clean does.
 //
 // # Compression
 //

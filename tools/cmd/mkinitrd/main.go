@@ -122,7 +122,7 @@ func runBuild(args []string, stdout, stderr io.Writer) error {
 	compat := fs.Bool("heads-compat", false, "produce Heads bin/cpio-clean's exact bytes (and Heads' xz command line)")
 	comp := fs.String("compress", "xz", "compression: xz, gzip, zstd or none")
 	xzPath := fs.String("xz", "", "xz binary `PATH` (default: xz from PATH, else the larger Go encoder)")
-	pad := fs.Int("pad", -1, "pad the compressed output to a multiple of `N` bytes like dd conv=sync (default 512 for xz, else 0)")
+	pad := fs.Int("pad", -1, "pad the compressed output to a multiple of `N` bytes like dd conv=sync; -1 means 512 for xz, else 0")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
