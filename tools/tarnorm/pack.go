@@ -30,8 +30,9 @@ type PackOptions struct {
 	// regular file as hard links (as GNU tar does). If false, every path is
 	// stored as a regular file with its content.
 	Hardlinks bool
-	// Gzip compresses the output with gzip (header mtime 0, no name, no
-	// OS; the padded tar stream is what is compressed).
+	// Gzip compresses the output with compress/gzip at BestCompression
+	// (header mtime 0, no name, OS "unknown"; the padded tar stream is what
+	// is compressed). The bytes are stable for a given Go release.
 	Gzip bool
 }
 
