@@ -69,6 +69,13 @@
 // value Prefix "" there is no top-level entry and names are bare ("a",
 // "sub/").
 //
+// Hard links are stored as regular files unless PackOptions.Hardlinks is
+// set, because whether two inputs share an inode is an accident of the
+// build machine (Bazel's sandbox and caches may hard-link identical files).
+// With Hardlinks set, later paths of a multiply linked file become hard
+// link entries in walk order, exactly as GNU tar writes them; without it
+// the output equals GNU tar's with --hard-dereference.
+//
 // Repack extracts an archive (with all the checks of Extract) into a
 // temporary directory and packs it, so repacking an upstream tarball gives
 // the same bytes as extracting it and packing the tree.

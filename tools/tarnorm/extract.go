@@ -108,6 +108,7 @@ type extractor struct {
 	root  string
 	opts  ExtractOptions
 	links map[string]string // extracted symlinks: rel path -> target
+	names map[string]string // extracted symlinks: rel path -> member name
 	files map[string]bool   // extracted regular files (hard link targets)
 	total int64
 }
@@ -117,7 +118,7 @@ func extractInto(r io.Reader, root string, opts ExtractOptions) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", displayName(opts.Name), err)
 	}
-	x := &extractor{root: root, opts: opts, links: map[string]string{}, files: map[string]bool{}}
+	x := &extractor{root: root, opts: opts, links: map[string]string{}, names: map[string]string{}, files: map[string]bool{}}
 	for {
 		m, err := it.next()
 		if err == io.EOF {
@@ -144,7 +145,7 @@ func extractInto(r io.Reader, root string, opts ExtractOptions) error {
 	for _, rel := range rels {
 		target := x.links[rel]
 		if _, err := resolve(x.links, dirParts(rel), target, new(int)); err != nil {
-			return &MemberError{Archive: opts.Name, Member: rel, Err: fmt.Errorf("symlink to %q: %w", target, err)}
+			return &MemberError{Archive: opts.Name, Member: x.names[rel], Err: fmt.Errorf("symlink to %q: %w", target, err)}
 		}
 	}
 	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
@@ -235,6 +236,7 @@ func (x *extractor) member(m *member) error {
 			delete(x.links, rel)
 			return fmt.Errorf("symlink to %q: %w", m.linkname, err)
 		}
+		x.names[rel] = m.name
 		return os.Symlink(m.linkname, x.path(rel))
 	case kindHardlink:
 		target, err := x.relName(m.linkname)

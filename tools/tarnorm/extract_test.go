@@ -34,6 +34,7 @@ func TestExtractRefuses(t *testing.T) {
 		{"symlink escape after strip", tar1(symlink("pkg/l", "../x")), 1, "pkg/l", ErrLinkEscape},
 		{"symlink via symlink chain", tar1(symlink("s", "."), symlink("t", "s/s/s/..")), 0, "t", ErrLinkEscape},
 		{"symlink redirected by later symlink", tar1(symlink("t", "s/s/.."), symlink("s", ".")), 0, "t", ErrLinkEscape},
+		{"symlink redirected after strip", tar1(symlink("p/t", "s/s/.."), symlink("p/s", ".")), 1, "p/t", ErrLinkEscape},
 		{"symlink loop", tar1(symlink("a", "b/x"), symlink("b", "a/y")), 0, "b", ErrLinkEscape},
 		{"symlink empty target", tar1(symlink("l", "")), 0, "l", ErrLinkEscape},
 		{"hardlink absolute", tar1(hardlink("h", "/etc/passwd")), 0, "h", ErrAbsolutePath},
