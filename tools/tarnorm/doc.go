@@ -63,11 +63,22 @@
 //	tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner \
 //	    --format=ustar -cf out.tar -C DIR .
 //
-// writes for a tree whose files already carry normalised modes: "./",
-// "./a", "./sub/", ... With Prefix "usr/" the names are "usr/", "usr/a",
+// writes with GNU tar 1.35 for a tree whose files already carry normalised
+// modes: "./", "./a", "./sub/", ... With Prefix "usr/" the names are "usr/", "usr/a",
 // ...; only the prefix itself gets an entry, not its parents. With the zero
 // value Prefix "" there is no top-level entry and names are bare ("a",
 // "sub/").
+//
+// The bytes follow GNU tar 1.35 because that is the tar of the project's
+// pinned build root, the one whose output has to be reproduced. Since 1.35
+// GNU tar leaves the devmajor and devminor header fields (offsets 329 to
+// 344) all NUL for entries that are not character or block devices, PAX
+// 'x' headers included; GNU tar 1.34 and Go's archive/tar write "0000000"
+// and a NUL in each, which also changes the header checksum. Pack formats
+// headers with archive/tar and then clears those fields and recomputes the
+// checksum (six octal digits, NUL, space, as both write it). Compared with
+// GNU tar 1.34 the output therefore differs in exactly those two fields of
+// every header.
 //
 // Hard links are stored as regular files unless PackOptions.Hardlinks is
 // set, because whether two inputs share an inode is an accident of the

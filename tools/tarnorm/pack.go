@@ -2,12 +2,14 @@ package tarnorm
 
 import (
 	"archive/tar"
+	"bytes"
 	"compress/gzip"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -92,7 +94,6 @@ func Pack(w io.Writer, dir string, opts PackOptions) error {
 		w = gz
 	}
 	cw := &countWriter{w: w}
-	tw := tar.NewWriter(cw)
 	mtime := time.Unix(opts.MTime, 0)
 	seen := map[fileID]string{}
 
@@ -146,18 +147,22 @@ func Pack(w io.Writer, dir string, opts PackOptions) error {
 		default:
 			return fmt.Errorf("%s: %w", p, ErrSpecialFile)
 		}
-		if err := tw.WriteHeader(hdr); err != nil {
+		if err := writeHeader(cw, hdr); err != nil {
 			return fmt.Errorf("%s: %w", p, err)
 		}
 		if hdr.Typeflag == tar.TypeReg {
-			return copyFile(tw, p, hdr.Size)
+			if err := copyFile(cw, p, hdr.Size); err != nil {
+				return err
+			}
+			return writePadding(cw, hdr.Size)
 		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	if err := tw.Close(); err != nil {
+	// End of archive: two zero blocks, as tar.Writer.Close writes them.
+	if _, err := cw.Write(make([]byte, 2*blockSize)); err != nil {
 		return err
 	}
 	if rem := cw.n % RecordSize; rem != 0 {
@@ -167,6 +172,80 @@ func Pack(w io.Writer, dir string, opts PackOptions) error {
 	}
 	if gz != nil {
 		return gz.Close()
+	}
+	return nil
+}
+
+// blockSize is the tar block size.
+const blockSize = 512
+
+// Offsets of ustar header fields.
+const (
+	offSize     = 124 // size, 12 bytes
+	offChksum   = 148 // chksum, 8 bytes
+	offTypeflag = 156
+	offDevmajor = 329 // devmajor and devminor, 8 bytes each
+	offDevEnd   = 345
+)
+
+// writeHeader writes the header block(s) for hdr to w: archive/tar formats
+// them (ustar, or a PAX 'x' header and its records followed by the ustar
+// header when ustar cannot hold hdr), then fixGNUHeader makes every header
+// block match GNU tar 1.35.
+func writeHeader(w io.Writer, hdr *tar.Header) error {
+	var buf bytes.Buffer
+	// A throwaway tar.Writer per entry: WriteHeader writes all the header
+	// blocks to buf at once, and the file content is written by the caller.
+	if err := tar.NewWriter(&buf).WriteHeader(hdr); err != nil {
+		return err
+	}
+	b := buf.Bytes()
+	for off := 0; off < len(b); {
+		if len(b)-off < blockSize {
+			return fmt.Errorf("archive/tar wrote a partial header block (%d bytes)", len(b)-off)
+		}
+		blk := b[off : off+blockSize]
+		fixGNUHeader(blk)
+		off += blockSize
+		switch blk[offTypeflag] {
+		case tar.TypeXHeader, tar.TypeXGlobalHeader, tar.TypeGNULongName, tar.TypeGNULongLink:
+			// An extended header; its records precede the next header.
+			f := strings.TrimRight(string(blk[offSize:offSize+12]), "\x00 ")
+			n, err := strconv.ParseUint(f, 8, 32)
+			if err != nil {
+				return fmt.Errorf("archive/tar wrote an extended header with size field %q: %w", f, err)
+			}
+			off += int((n + blockSize - 1) / blockSize * blockSize)
+		}
+	}
+	_, err := w.Write(b)
+	return err
+}
+
+// fixGNUHeader rewrites a header block the way GNU tar 1.35 writes it:
+// devmajor and devminor are left all NUL unless the entry is a character
+// or block device (archive/tar, like GNU tar up to 1.34, writes "0000000\x00"
+// in both), and the checksum is recomputed and stored as GNU tar and
+// archive/tar store it: six octal digits, NUL, space.
+func fixGNUHeader(blk []byte) {
+	if t := blk[offTypeflag]; t != tar.TypeChar && t != tar.TypeBlock {
+		clear(blk[offDevmajor:offDevEnd])
+	}
+	var sum uint32
+	for i, c := range blk {
+		if i >= offChksum && i < offChksum+8 {
+			c = ' '
+		}
+		sum += uint32(c)
+	}
+	copy(blk[offChksum:offChksum+8], fmt.Sprintf("%06o\x00 ", sum))
+}
+
+// writePadding pads a member's content of size bytes to a whole block.
+func writePadding(w io.Writer, size int64) error {
+	if rem := size % blockSize; rem != 0 {
+		_, err := w.Write(make([]byte, blockSize-rem))
+		return err
 	}
 	return nil
 }
