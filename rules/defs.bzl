@@ -1,0 +1,40 @@
+"""Public API of rules_heads. Anything not re-exported here is private and may change.
+
+Layers: sources (heads_source, and the `heads` module extension in
+extensions.bzl) → toolchain (heads_cc_toolchain) → modules (heads_module) →
+initrd (heads_initrd) → kernel (heads_linux) → coreboot (heads_coreboot) →
+ROM (heads_rom) → board (heads_board). Reference: docs/rules.md.
+"""
+
+load("//rules/private:board.bzl", _heads_board = "heads_board")
+load("//rules/private:coreboot.bzl", _heads_coreboot = "heads_coreboot")
+load("//rules/private:initrd.bzl", _heads_initrd = "heads_initrd")
+load("//rules/private:kernel.bzl", _heads_linux = "heads_linux")
+load("//rules/private:module.bzl", _heads_module = "heads_module")
+load("//rules/private:rom.bzl", _heads_rom = "heads_rom")
+load("//rules/private:source.bzl", _heads_source = "heads_source")
+load("//rules/private:toolchain.bzl", _HeadsToolchainInfo = "HeadsToolchainInfo", _heads_cc_toolchain = "heads_cc_toolchain")
+load(
+    ":providers.bzl",
+    _HeadsInitrdInfo = "HeadsInitrdInfo",
+    _HeadsKernelInfo = "HeadsKernelInfo",
+    _HeadsModuleInfo = "HeadsModuleInfo",
+    _HeadsRomInfo = "HeadsRomInfo",
+    _HeadsSourceInfo = "HeadsSourceInfo",
+)
+
+heads_source = _heads_source
+heads_cc_toolchain = _heads_cc_toolchain
+heads_module = _heads_module
+heads_initrd = _heads_initrd
+heads_linux = _heads_linux
+heads_coreboot = _heads_coreboot
+heads_rom = _heads_rom
+heads_board = _heads_board
+
+HeadsSourceInfo = _HeadsSourceInfo
+HeadsModuleInfo = _HeadsModuleInfo
+HeadsKernelInfo = _HeadsKernelInfo
+HeadsInitrdInfo = _HeadsInitrdInfo
+HeadsRomInfo = _HeadsRomInfo
+HeadsToolchainInfo = _HeadsToolchainInfo

@@ -1,0 +1,58 @@
+"""Module extension `heads`: source archives of Heads modules.
+
+    heads = use_extension("@rules_heads//rules:extensions.bzl", "heads")
+    heads.mirror(dirs = ["third_party/distdir"])
+    heads.archive(
+        name = "busybox_src",
+        module = "busybox",
+        urls = ["https://busybox.net/downloads/busybox-1.36.1.tar.bz2"],
+        sha256 = "...",
+    )
+    use_repo(heads, "busybox_src")
+"""
+
+load("//rules/private:archive_repo.bzl", "heads_archive")
+
+_archive = tag_class(
+    doc = "One source archive, pinned by sha256.",
+    attrs = {
+        "file_name": attr.string(doc = "File name (default: from the first URL)."),
+        "module": attr.string(doc = "Heads module name, for messages."),
+        "name": attr.string(mandatory = True, doc = "Repository name."),
+        "sha256": attr.string(mandatory = True, doc = "Expected sha256."),
+        "urls": attr.string_list(doc = "URLs tried after the mirrors."),
+    },
+)
+
+_mirror = tag_class(
+    doc = "Local mirror directories (absolute, or relative to the main workspace) tried before any URL.",
+    attrs = {"dirs": attr.string_list(mandatory = True)},
+)
+
+def _heads_impl(mctx):
+    mirrors = []
+    for mod in mctx.modules:
+        for m in mod.tags.mirror:
+            mirrors.extend(m.dirs)
+    seen = {}
+    for mod in mctx.modules:
+        for a in mod.tags.archive:
+            if a.name in seen:
+                continue
+            seen[a.name] = True
+            if not a.urls and not mirrors and not a.file_name:
+                fail("heads.archive(name = %r): give urls, or a file_name to look up in the mirrors" % a.name)
+            heads_archive(
+                name = a.name,
+                urls = a.urls,
+                sha256 = a.sha256,
+                file_name = a.file_name,
+                module = a.module or a.name,
+                mirrors = mirrors,
+            )
+
+heads = module_extension(
+    implementation = _heads_impl,
+    doc = "Declares the source archives of Heads modules. See the module docstring.",
+    tag_classes = {"archive": _archive, "mirror": _mirror},
+)

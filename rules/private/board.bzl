@@ -1,0 +1,121 @@
+"""heads_board: one board description to its targets."""
+
+load(":coreboot.bzl", "heads_coreboot")
+load(":initrd.bzl", "heads_initrd")
+load(":kernel.bzl", "heads_linux")
+load(":rom.bzl", "heads_rom")
+
+def heads_board(
+        name,
+        board_config,
+        linux_source,
+        linux_config,
+        coreboot_source,
+        coreboot_config,
+        modules = [],
+        linux_config_mode = "full",
+        dev_list = [],
+        heads_srcs = [],
+        heads_strip_prefix = "",
+        board_srcs = [],
+        board_strip_prefix = "",
+        coreboot_make_env = {},
+        rom_size = "",
+        split = [],
+        ifd = None,
+        me = None,
+        gbe = None,
+        heads_compat = False,
+        visibility = None,
+        tags = []):
+    """Declares a board's targets: `<name>_initrd`, `<name>_kernel`, `<name>_coreboot`, `<name>_rom`, `<name>_hashes`.
+
+    One call corresponds to one Heads boards/<b>/<b>.config (the Gazelle
+    extension generates it): CONFIG_LINUX_CONFIG → linux_config,
+    CONFIG_COREBOOT_CONFIG → coreboot_config, the enabled `modules-y` →
+    modules, `export CONFIG_*` → the initrd's /etc/config (read from
+    board_config), BOARD_TARGETS split_8mb4mb → split = ["8M", "4M"].
+
+    Args:
+      name: board name.
+      board_config: the board's .config file.
+      linux_source: heads_source of the kernel.
+      linux_config: kernel config (full, or a fragment with linux_config_mode = "fragment").
+      coreboot_source: heads_source of coreboot.
+      coreboot_config: coreboot config.
+      modules: heads_module targets for the initrd.
+      linux_config_mode: "full" or "fragment".
+      dev_list: gen_init_cpio lists (dev nodes).
+      heads_srcs: Heads' initrd/ files.
+      heads_strip_prefix: prefix removed from heads_srcs paths.
+      board_srcs: boards/<b>/initrd/ files.
+      board_strip_prefix: prefix removed from board_srcs paths.
+      coreboot_make_env: environment for coreboot's make (toolchain choice).
+      rom_size: pad the ROM to this size.
+      split: bottom/top sizes.
+      ifd: flash descriptor blob.
+      me: ME blob.
+      gbe: GbE blob.
+      heads_compat: cpio-clean compatible initrd bytes.
+      visibility: visibility of the targets.
+      tags: tags of the targets.
+    """
+    heads_initrd(
+        name = name + "_initrd",
+        out = name + "/initrd.cpio.xz",
+        board_config = board_config,
+        config_extra = {"CONFIG_BOARD": name},
+        modules = modules,
+        dev_list = dev_list,
+        heads_srcs = heads_srcs,
+        heads_strip_prefix = heads_strip_prefix,
+        board_srcs = board_srcs,
+        board_strip_prefix = board_strip_prefix,
+        heads_compat = heads_compat,
+        visibility = visibility,
+        tags = tags,
+    )
+    heads_linux(
+        name = name + "_kernel",
+        source = linux_source,
+        config = linux_config,
+        config_mode = linux_config_mode,
+        visibility = visibility,
+        tags = tags,
+    )
+    heads_coreboot(
+        name = name + "_coreboot",
+        source = coreboot_source,
+        config = coreboot_config,
+        kernel = ":" + name + "_kernel",
+        initrd = ":" + name + "_initrd",
+        make_env = coreboot_make_env,
+        visibility = visibility,
+        tags = tags,
+    )
+    heads_rom(
+        name = name + "_release",
+        board = name,
+        rom = ":" + name + "_coreboot",
+        pad_to = rom_size,
+        split = split,
+        ifd = ifd,
+        me = me,
+        gbe = gbe,
+        visibility = visibility,
+        tags = tags,
+    )
+    native.filegroup(
+        name = name + "_rom",
+        srcs = [":" + name + "_release"],
+        output_group = "rom",
+        visibility = visibility,
+        tags = tags,
+    )
+    native.filegroup(
+        name = name + "_hashes",
+        srcs = [":" + name + "_release"],
+        output_group = "hashes",
+        visibility = visibility,
+        tags = tags,
+    )

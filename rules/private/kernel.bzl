@@ -1,0 +1,87 @@
+"""heads_linux: a Linux kernel from its source, a config and fixed kbuild inputs."""
+
+load("//rules:providers.bzl", "HeadsKernelInfo", "HeadsSourceInfo")
+load(":common.bzl", "SHELL_PRELUDE", "TOOL_ATTRS", "hermetic_env", "shell_quote")
+
+def _heads_linux_impl(ctx):
+    src = ctx.attr.source[HeadsSourceInfo].tar
+    image = ctx.actions.declare_file(ctx.label.name + "/" + ctx.attr.image.rsplit("/", 1)[-1])
+    config = ctx.actions.declare_file(ctx.label.name + "/.config")
+    log = ctx.actions.declare_file(ctx.label.name + "/build.log")
+    make = "make -C \"$WORK/src\" O=\"$WORK/out\" ARCH={arch} {cross} {args}".format(
+        arch = ctx.attr.arch,
+        cross = ("CROSS_COMPILE=" + shell_quote(ctx.attr.cross_compile)) if ctx.attr.cross_compile else "",
+        args = " ".join([shell_quote(a) for a in ctx.attr.make_args]),
+    )
+    if ctx.attr.config_mode == "fragment":
+        configure = """
+run_logged linux "$LOG" {make} tinyconfig
+run_logged linux "$LOG" "$WORK/src/scripts/kconfig/merge_config.sh" -m -O "$WORK/out" "$WORK/out/.config" "$EXECROOT/{cfg}"
+""".format(make = make, cfg = ctx.file.config.path)
+    else:
+        configure = 'cp "$EXECROOT/{cfg}" "$WORK/out/.config"\n'.format(cfg = ctx.file.config.path)
+    cmd = SHELL_PRELUDE + """
+LOG="$WORK/build.log"
+: > "$LOG"
+"$EXECROOT/{tarnorm}" extract --strip-components 1 --out "$WORK/src" "$EXECROOT/{src}"
+mkdir -p "$WORK/out"
+{configure}
+run_logged linux "$LOG" {make} olddefconfig
+run_logged linux "$LOG" {make} -j{jobs} KCFLAGS="$PREFIX_MAP_FLAGS" {target}
+if [ ! -f "$WORK/out/{image}" ]; then
+  echo "rules_heads: linux: make {target} did not produce {image}" >&2
+  exit 1
+fi
+cp "$WORK/out/{image}" "$EXECROOT/{out_image}"
+cp "$WORK/out/.config" "$EXECROOT/{out_config}"
+sed -e "s|$WORK|/build|g" -e "s|$EXECROOT|.|g" "$LOG" > "$EXECROOT/{out_log}"
+""".format(
+        tarnorm = ctx.executable._tarnorm.path,
+        src = src.path,
+        configure = configure,
+        make = make,
+        jobs = ctx.attr.jobs,
+        target = ctx.attr.target,
+        image = ctx.attr.image,
+        out_image = image.path,
+        out_config = config.path,
+        out_log = log.path,
+    )
+    ctx.actions.run_shell(
+        command = cmd,
+        inputs = [src, ctx.file.config],
+        tools = [ctx.executable._tarnorm],
+        outputs = [image, config, log],
+        env = hermetic_env(ctx),
+        mnemonic = "HeadsLinux",
+        progress_message = "Building Linux kernel %{label}",
+    )
+    return [
+        DefaultInfo(files = depset([image])),
+        OutputGroupInfo(config = depset([config]), logs = depset([log])),
+        HeadsKernelInfo(image = image, config = config),
+    ]
+
+heads_linux = rule(
+    implementation = _heads_linux_impl,
+    doc = """Builds a Linux kernel image out of tree (`make O=`), as Heads' linux module.
+
+kbuild is given constants instead of the date, user and host
+(KBUILD_BUILD_TIMESTAMP/USER/HOST/VERSION, see common.bzl) and KCFLAGS maps
+the work directory away (-ffile-prefix-map, as Android's Kleaf does), so the
+image is the same from every checkout path and output base. `config` is a
+full .config (`config_mode = "full"`, Heads' config/linux-*.config) or a
+fragment merged onto tinyconfig (`"fragment"`).""",
+    attrs = dict(TOOL_ATTRS, **{
+        "arch": attr.string(default = "x86", doc = "kbuild ARCH."),
+        "config": attr.label(allow_single_file = True, mandatory = True, doc = "Kernel config."),
+        "config_mode": attr.string(default = "full", values = ["full", "fragment"]),
+        "cross_compile": attr.string(doc = "kbuild CROSS_COMPILE prefix."),
+        "image": attr.string(default = "arch/x86/boot/bzImage", doc = "Path of the image under O=."),
+        "jobs": attr.int(default = 2, doc = "make -j. Does not change outputs."),
+        "make_args": attr.string_list(doc = "Extra make arguments."),
+        "source": attr.label(mandatory = True, providers = [HeadsSourceInfo]),
+        "target": attr.string(default = "bzImage", doc = "make target."),
+    }),
+    provides = [HeadsKernelInfo],
+)

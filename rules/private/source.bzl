@@ -1,0 +1,70 @@
+"""heads_source: extract a module's archive and apply its patches, deterministically."""
+
+load("//rules:providers.bzl", "HeadsSourceInfo")
+load(":common.bzl", "SHELL_PRELUDE", "TOOL_ATTRS", "hermetic_env", "shell_quote")
+
+def _heads_source_impl(ctx):
+    module = ctx.attr.module or ctx.label.name
+    out = ctx.actions.declare_file(ctx.label.name + ".src.tar")
+
+    # Heads applies patches/<module>-<version>/*.patch in glob (sorted) order.
+    patches = sorted(ctx.files.patches, key = lambda f: f.basename)
+    apply = "\n".join([
+        "run_logged {m} \"$WORK/patch.log\" patch -d \"$WORK/src\" -p{p} --forward --batch --no-backup-if-mismatch -i \"$EXECROOT/{f}\"".format(
+            m = shell_quote(module + ": patch " + p.basename),
+            p = ctx.attr.patch_strip,
+            f = p.path,
+        )
+        for p in patches
+    ])
+    cmd = SHELL_PRELUDE + """
+"$EXECROOT/{tarnorm}" extract --strip-components {strip} --out "$WORK/src" "$EXECROOT/{archive}"
+{apply}
+"$EXECROOT/{tarnorm}" pack --prefix src/ --out "$EXECROOT/{out}" "$WORK/src"
+""".format(
+        tarnorm = ctx.executable._tarnorm.path,
+        strip = ctx.attr.strip_components,
+        archive = ctx.file.archive.path,
+        apply = apply,
+        out = out.path,
+    )
+    ctx.actions.run_shell(
+        command = cmd,
+        inputs = [ctx.file.archive] + patches,
+        tools = [ctx.executable._tarnorm],
+        outputs = [out],
+        env = hermetic_env(ctx),
+        mnemonic = "HeadsSource",
+        progress_message = "Extracting and patching %s (%d patches)" % (module, len(patches)),
+    )
+    return [
+        DefaultInfo(files = depset([out])),
+        HeadsSourceInfo(module = module, tar = out),
+    ]
+
+heads_source = rule(
+    implementation = _heads_source_impl,
+    doc = """Extracts a source archive, applies its patches in sorted order and
+re-packs the tree as a deterministic tarball.
+
+The archive and every patch are inputs of this one action, so changing a
+patch re-extracts this module and rebuilds only what depends on it (Heads'
+stamp files do not notice a changed patch). Archive members are checked by
+`tarnorm extract`: absolute names, `..`, links escaping the tree and device
+nodes are refused with the member's name.""",
+    attrs = dict(TOOL_ATTRS, **{
+        "archive": attr.label(
+            doc = "The source archive (tar, tar.gz, tar.bz2, tar.xz or zip), usually `@<repo>//file` from the `heads.archive` module extension.",
+            allow_single_file = True,
+            mandatory = True,
+        ),
+        "module": attr.string(doc = "Module name used in messages (default: the target name)."),
+        "patch_strip": attr.int(doc = "`-p` of patch(1).", default = 1),
+        "patches": attr.label_list(
+            doc = "Patches, applied in the sorted order of their file names (as Heads' patches/<module>-<version>/*.patch).",
+            allow_files = [".patch", ".diff"],
+        ),
+        "strip_components": attr.int(doc = "Leading path components to drop, like tar's --strip-components (Heads' `_tar_opt`).", default = 1),
+    }),
+    provides = [HeadsSourceInfo],
+)

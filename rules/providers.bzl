@@ -1,0 +1,49 @@
+"""Providers of rules_heads. Public: rules of other rule sets may consume them."""
+
+HeadsSourceInfo = provider(
+    doc = "A module's source tree, extracted and patched, as a deterministic tarball.",
+    fields = {
+        "module": "string: the Heads module name (for messages).",
+        "tar": "File: deterministic tar of the patched tree; every member under `src/`.",
+    },
+)
+
+HeadsModuleInfo = provider(
+    doc = """One built Heads module.
+
+Install trees are carried as deterministic tarballs rather than tree
+artifacts: Bazel's remote cache keeps only the executable bit of files in
+tree artifacts and drops empty directories, so a tree would not survive a
+cache round trip unchanged.""",
+    fields = {
+        "initrd_tar": "File: the module's share of the initrd: stripped `outputs` under bin/, `libraries` under lib/.",
+        "module": "string: the Heads module name.",
+        "sysroot_tar": "File: the module's install tree (`make install DESTDIR=`), for dependents.",
+        "transitive_sysroot_tars": "depset of File: sysroot tarballs of this module and its dependencies, dependencies first.",
+    },
+)
+
+HeadsKernelInfo = provider(
+    doc = "A Linux kernel built by heads_linux.",
+    fields = {
+        "config": "File: the resolved .config.",
+        "image": "File: the kernel image (bzImage).",
+    },
+)
+
+HeadsInitrdInfo = provider(
+    doc = "A compressed initrd built by heads_initrd.",
+    fields = {
+        "initrd": "File: the compressed, padded initrd.",
+        "listing": "File: `mkinitrd list` of the initrd (mode, owner, size, sha256, name).",
+    },
+)
+
+HeadsRomInfo = provider(
+    doc = "A firmware image and its companions, built by heads_rom.",
+    fields = {
+        "hashes": "File: hashes.txt (sha256sum format, paths relative to the board output).",
+        "rom": "File: the full ROM.",
+        "sizes": "File: sizes.txt.",
+    },
+)
