@@ -47,7 +47,7 @@ func init() {
 		{"cbfs extract", "--rom R --name N --file OUT [--segment I] [--region COREBOOT]", "write a file's content (or payload segment I) to OUT", cbfsExtract},
 		{"cbfs add", "--rom R --out O --name N --file F [--type raw] [--region COREBOOT]", "add a file uncompressed, as cbfstool add", cbfsAdd},
 		{"cbfs remove", "--rom R --out O --name N [--region COREBOOT]", "remove a file, as cbfstool remove", cbfsRemove},
-		{"cbfs add-payload", "--rom R --out O --kernel bzImage --trampoline T [--initrd I] [--cmdline C] [--name fallback/payload] [--region COREBOOT]", "add a Linux payload, as cbfstool add-payload -c none", cbfsAddPayload},
+		{"cbfs add-payload", "--rom R --out O --kernel bzImage --trampoline T [--initrd I] [--cmdline C] [--name fallback/payload] [--region COREBOOT] [--compat 25.09|4.15]", "add a Linux payload, as cbfstool add-payload -c none of coreboot-utils --compat", cbfsAddPayload},
 		{"ifd print", "--rom R", "list Intel flash descriptor regions", ifdPrint},
 		{"ifd set", "--rom R --out O --region descriptor|me|gbe|pd --file F", "replace a descriptor region, padding with 0xff", ifdSet},
 		{"pad", "--rom R --out O --size N", "pad an image with 0xff to N bytes", pad},
@@ -291,11 +291,15 @@ func cbfsAddPayload(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	initrd := fs.String("initrd", "", "initramfs")
 	cmdline := fs.String("cmdline", "", "kernel command line (stored only when the flag is given)")
 	tramp := fs.String("trampoline", "", "cbfstool's Linux trampoline blob (e.g. from `romstitch cbfs extract --segment 2` of a cbfstool-built payload)")
+	compat := fs.String("compat", cbfs.Compat2509.String(), "coreboot-utils version whose cbfstool output to reproduce (25.09, the build root's, or 4.15)")
 	if err := parse(fs, args, "rom", "out", "kernel", "trampoline"); err != nil {
 		return err
 	}
 	var p cbfs.LinuxPayload
 	var err error
+	if p.Compat, err = cbfs.ParseCompat(*compat); err != nil {
+		return err
+	}
 	if p.Kernel, err = os.ReadFile(*kernel); err != nil {
 		return err
 	}

@@ -136,3 +136,46 @@ func TestPadSplitHashes(t *testing.T) {
 		t.Errorf("hashes.txt: %q", lines)
 	}
 }
+
+// TestAddPayload: cbfs add-payload with --compat of the cbfstool on PATH
+// reproduces its add-payload -c none; a bad --compat is refused.
+func TestAddPayload(t *testing.T) {
+	romtest.Need(t, "cbfstool", "fmaptool")
+	dir := t.TempDir()
+	rom := romtest.NewROM(t, dir, romtest.FMD(0x40000, 0x3ee00))
+	base := romtest.ReadFile(t, rom)
+	p := func(n string) string { return filepath.Join(dir, n) }
+	k := make([]byte, 4*512+3000)
+	for i := range k {
+		k[i] = byte(i*7 + i>>8)
+	}
+	k[0x1f1] = 3
+	copy(k[0x202:], "HdrS")
+	k[0x206], k[0x207] = 0x0f, 0x02
+	k[0x211] = 1
+	copy(k[0x230:], []byte{0, 0, 0x20, 0, 1})
+	copy(k[0x258:], []byte{0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0x40, 0})
+	romtest.WriteFile(t, p("bzImage"), k)
+	romtest.WriteFile(t, p("initrd"), []byte("initramfs"))
+	romtest.Run(t, dir, "cbfstool", rom, "add-payload", "-n", "fallback/payload", "-f", "bzImage", "-c", "none", "-I", "initrd", "-C", "console=ttyS0")
+	if _, err := runCmd(t, "cbfs", "extract", "--rom", rom, "--name", "fallback/payload", "--segment", "2", "--file", p("tramp")); err != nil {
+		t.Fatal(err)
+	}
+	romtest.WriteFile(t, p("empty.rom"), base)
+	args := []string{"cbfs", "add-payload", "--rom", p("empty.rom"), "--out", p("ours.rom"), "--kernel", p("bzImage"),
+		"--trampoline", p("tramp"), "--initrd", p("initrd"), "--cmdline", "console=ttyS0"}
+	if _, err := runCmd(t, append(args, "--compat", "3.x")...); err == nil || !strings.Contains(err.Error(), "unrecognised") {
+		t.Errorf("bad --compat: %v", err)
+	}
+	v := romtest.CBFSToolVersion()
+	if v == "" {
+		t.Skip("coreboot-utils version unknown: cannot pick --compat")
+	}
+	t.Logf("coreboot-utils %s", v)
+	if _, err := runCmd(t, append(args, "--compat", v)...); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(romtest.ReadFile(t, rom), romtest.ReadFile(t, p("ours.rom"))) {
+		t.Errorf("romstitch cbfs add-payload --compat %s differs from cbfstool add-payload", v)
+	}
+}

@@ -1,6 +1,7 @@
 package cbfs_test
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -227,6 +228,83 @@ func describe(segs []cbfs.Segment) []string {
 	return s
 }
 
+// paramsLen is the parameter block length each Compat writes, as
+// `cbfstool add-payload` of that version does.
+var paramsLen = map[cbfs.Compat]uint32{cbfs.Compat2509: 0x1000, cbfs.Compat415: 0x1080}
+
+// toolCompat picks the Compat matching the cbfstool on PATH from its
+// package version. Without one (cbfstool has no --version) it falls back
+// to the parameter block length of a payload cbfstool built, and says so.
+func toolCompat(t *testing.T, theirParams uint32) cbfs.Compat {
+	t.Helper()
+	v := romtest.CBFSToolVersion()
+	if v == "" {
+		for c, n := range paramsLen {
+			if n == theirParams {
+				t.Logf("coreboot-utils version unknown; parameter block of %#x bytes: %v layout", n, c)
+				return c
+			}
+		}
+		t.Fatalf("coreboot-utils version unknown and cbfstool's parameter block of %#x bytes matches no known layout", theirParams)
+	}
+	c, err := cbfs.ParseCompat(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestParseCompat(t *testing.T) {
+	for v, want := range map[string]cbfs.Compat{
+		"25.09+dfsg-1": cbfs.Compat2509, "25.09": cbfs.Compat2509, "25.12-1": cbfs.Compat2509,
+		"26.03": cbfs.Compat2509, "4.15~dfsg-3": cbfs.Compat415, "4.15": cbfs.Compat415,
+		"1:4.15-1": cbfs.Compat415, "24.12": cbfs.Compat415,
+	} {
+		if got, err := cbfs.ParseCompat(v); err != nil || got != want {
+			t.Errorf("ParseCompat(%q) = %v, %v; want %v", v, got, err, want)
+		}
+	}
+	for _, v := range []string{"", "x", "25", "a.b"} {
+		if _, err := cbfs.ParseCompat(v); err == nil {
+			t.Errorf("ParseCompat(%q) accepted", v)
+		}
+	}
+}
+
+// TestLinuxPayloadCompat pins what differs between the layouts.
+func TestLinuxPayloadCompat(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	p := cbfs.LinuxPayload{Kernel: fakeKernel(rng, 3, 0x20f, true, 100), Trampoline: []byte{0x90}}
+	for c, n := range paramsLen {
+		p.Compat = c
+		b, err := cbfs.BuildLinuxPayload(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		segs, err := cbfs.ParsePayload(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if segs[0].Len != n {
+			t.Errorf("%v: parameter block %#x bytes, want %#x", c, segs[0].Len, n)
+		}
+		ver := binary.LittleEndian.Uint16(b[segs[0].Offset+0x206:])
+		if want := map[cbfs.Compat]uint16{cbfs.Compat2509: 0x20f}[c]; ver != want {
+			t.Errorf("%v: param_block_version %#x, want %#x", c, ver, want)
+		}
+	}
+	// An empty kernel: 4.15 drops its segment, 25.09 refuses.
+	p.Kernel = p.Kernel[:4*512]
+	p.Compat = cbfs.Compat415
+	if _, err := cbfs.BuildLinuxPayload(p); err != nil {
+		t.Errorf("4.15, empty kernel: %v", err)
+	}
+	p.Compat = cbfs.Compat2509
+	if _, err := cbfs.BuildLinuxPayload(p); !errors.Is(err, cbfs.ErrBadKernel) {
+		t.Errorf("25.09, empty kernel: err = %v, want ErrBadKernel", err)
+	}
+}
+
 func TestCrossCheckLinuxPayload(t *testing.T) {
 	romtest.Need(t, "cbfstool", "fmaptool")
 	t.Logf("cbfstool: %s", romtest.CBFSVersion())
@@ -281,6 +359,17 @@ func TestCrossCheckLinuxPayload(t *testing.T) {
 				t.Fatal(err)
 			}
 			p.Trampoline = tramp
+			theirSegs, err := coreboot(t, theirs).Segments("fallback/payload")
+			if err != nil {
+				t.Fatal(err)
+			}
+			p.Compat = toolCompat(t, theirSegs[0].Len)
+			if i == 0 {
+				t.Logf("layout: %v", p.Compat)
+			}
+			if theirSegs[0].Len != paramsLen[p.Compat] {
+				t.Errorf("cbfstool wrote a %#x-byte parameter block, the %v layout has %#x: version mapping wrong?", theirSegs[0].Len, p.Compat, paramsLen[p.Compat])
+			}
 
 			ours := append([]byte(nil), base...)
 			c := coreboot(t, ours)

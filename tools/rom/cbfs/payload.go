@@ -3,6 +3,8 @@ package cbfs
 import (
 	"encoding/binary"
 	"fmt"
+	"strconv"
+	"strings"
 )
 
 // Payload segment types (ASCII tags, as cbfstool writes them).
@@ -95,11 +97,64 @@ const (
 	TrampolineEntry = 0x40000
 	LinuxParamLoc   = 0x90000
 	CommandLineLoc  = 0x91000
-	// linuxParamsSize is sizeof(struct linux_params) in cbfstool: the
-	// 4 KiB zero page plus the padding of its unpacked e820 table.
-	linuxParamsSize = 0x1080
-	linuxHeaderEnd  = 0x264
+	// linuxParamsSize is sizeof(struct linux_params) in cbfstool 25.09:
+	// the 4 KiB zero page (the struct is packed).
+	linuxParamsSize = 0x1000
+	// linuxParamsSize415 is its size in cbfstool 4.15: the zero page plus
+	// 0x80 bytes of padding from the then unpacked e820 table.
+	linuxParamsSize415 = 0x1080
+	linuxHeaderEnd     = 0x264
 )
+
+// Compat selects which cbfstool's add-payload output BuildLinuxPayload
+// reproduces byte for byte. The zero value is the pinned build root's.
+type Compat int
+
+const (
+	// Compat2509 is coreboot-utils 25.09 (Debian forky, the pinned build
+	// root): a 0x1000-byte parameter block with the boot protocol
+	// version copied to offset 0x206, and an empty kernel is an error.
+	Compat2509 Compat = iota
+	// Compat415 is coreboot-utils 4.15 (Debian 12): a 0x1080-byte
+	// parameter block (struct linux_params was not packed, so its e820
+	// table added 0x80 bytes of padding), no protocol version at 0x206,
+	// and an empty kernel segment is silently left out.
+	Compat415
+)
+
+func (c Compat) String() string {
+	switch c {
+	case Compat2509:
+		return "25.09"
+	case Compat415:
+		return "4.15"
+	}
+	return fmt.Sprintf("Compat(%d)", int(c))
+}
+
+// ParseCompat maps a coreboot-utils version ("25.09", "4.15", or a
+// Debian package version such as "25.09+dfsg-1") to the Compat whose
+// add-payload layout it writes. Versions before 25.09 map to Compat415;
+// only 4.15 and 25.09 themselves are verified against cbfstool.
+func ParseCompat(version string) (Compat, error) {
+	v := version
+	if i := strings.IndexByte(v, ':'); i >= 0 { // Debian epoch
+		v = v[i+1:]
+	}
+	if i := strings.IndexAny(v, "+-~ "); i >= 0 {
+		v = v[:i]
+	}
+	majS, minS, _ := strings.Cut(v, ".")
+	maj, err1 := strconv.Atoi(majS)
+	min, err2 := strconv.Atoi(minS)
+	if err1 != nil || err2 != nil || maj < 0 || min < 0 {
+		return 0, fmt.Errorf("cbfs: unrecognised coreboot-utils version %q", version)
+	}
+	if maj > 25 || maj == 25 && min >= 9 {
+		return Compat2509, nil
+	}
+	return Compat415, nil
+}
 
 // LinuxPayload is the input of cbfstool add-payload for a bzImage.
 type LinuxPayload struct {
@@ -118,6 +173,9 @@ type LinuxPayload struct {
 	// is not shipped here; take it from a payload cbfstool built (segment
 	// 2, see ParsePayload) or from a coreboot build.
 	Trampoline []byte
+	// Compat selects the cbfstool version whose output is reproduced;
+	// the zero value is Compat2509.
+	Compat Compat
 }
 
 // alignUpC mimics coreboot's ALIGN_UP(x, a) = (x + (a-1)) & ~(a-1) with
@@ -129,6 +187,7 @@ func alignUpC(x, mask uint64) uint64 { return (x + mask) &^ mask }
 // `cbfstool add-payload -f bzImage [-I initrd] [-C cmdline] -c none`
 // stores: segments parameters (zero page at LinuxParamLoc), kernel,
 // trampoline, optional command line, optional initrd and the entry.
+// p.Compat selects which cbfstool's layout is reproduced.
 func BuildLinuxPayload(p LinuxPayload) ([]byte, error) {
 	k := p.Kernel
 	if len(k) < linuxHeaderEnd {
@@ -160,7 +219,20 @@ func BuildLinuxPayload(p LinuxPayload) ([]byte, error) {
 	}
 	kernel := k[setupSize:]
 
-	params := make([]byte, linuxParamsSize)
+	var paramsSize int
+	switch p.Compat {
+	case Compat2509:
+		paramsSize = linuxParamsSize
+		if len(kernel) == 0 {
+			// 25.09's bzp_output_segment refuses an empty buffer.
+			return nil, fmt.Errorf("%w: no protected-mode code after the %d-byte setup", ErrBadKernel, setupSize)
+		}
+	case Compat415:
+		paramsSize = linuxParamsSize415
+	default:
+		return nil, fmt.Errorf("cbfs: unknown %v", p.Compat)
+	}
+	params := make([]byte, paramsSize)
 	le.PutUint16(params[0x1f2:], rootFlags)
 	le.PutUint16(params[0x1fc:], rootDev)
 	le.PutUint32(params[0x260:], initSize)
@@ -196,6 +268,9 @@ func BuildLinuxPayload(p LinuxPayload) ([]byte, error) {
 		}
 	}
 	le.PutUint32(params[0x214:], uint32(kernelBase))
+	if p.Compat == Compat2509 {
+		le.PutUint16(params[0x206:], version) // param_block_version
+	}
 
 	initrdBase := uint32(64 << 20)
 	if len(p.Initrd) != 0 {
@@ -221,8 +296,9 @@ func BuildLinuxPayload(p LinuxPayload) ([]byte, error) {
 	segs := make([]Segment, n)
 	out := make([]byte, n*SegmentSize)
 	i := 0
-	// emit mirrors bzp_output_segment: empty buffers are skipped, the
-	// entry segment (hasData false) has no data.
+	// emit mirrors bzp_output_segment: empty buffers are skipped (4.15;
+	// 25.09 skips an empty initrd before the call and refuses an empty
+	// kernel above), the entry segment (hasData false) has no data.
 	emit := func(b []byte, hasData bool, typ uint32, load uint64) {
 		if hasData && len(b) == 0 {
 			return

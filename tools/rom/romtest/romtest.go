@@ -65,6 +65,20 @@ func CBFSVersion() string {
 	return p
 }
 
+// CBFSToolVersion returns the coreboot-utils package version of the
+// cbfstool on PATH as dpkg knows it ("25.09+dfsg-1"), or "" when that is
+// unknown (cbfstool itself has no --version).
+func CBFSToolVersion() string {
+	if _, err := exec.LookPath("cbfstool"); err != nil {
+		return ""
+	}
+	out, err := exec.Command("dpkg-query", "-W", "-f=${Version}", "coreboot-utils").Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
+}
+
 // FMD is a flashmap description for a small test ROM: FMAP and a CBFS
 // named COREBOOT inside BIOS, plus a RW_DATA region.
 func FMD(romSize, cbfsSize int) string {
