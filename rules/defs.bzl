@@ -1,9 +1,9 @@
 """Public API of rules_heads. Anything not re-exported here is private and may change.
 
 Layers: sources (heads_source, and the `heads` module extension in
-extensions.bzl) → toolchain (heads_cc_toolchain) → modules (heads_module) →
-initrd (heads_initrd) → kernel (heads_linux) → coreboot (heads_coreboot) →
-ROM (heads_rom) → board (heads_board). Reference: docs/rules.md.
+extensions.bzl) -> toolchain (heads_cc_toolchain) -> modules (heads_module) ->
+initrd (heads_initrd) -> kernel (heads_linux) -> coreboot (heads_coreboot) ->
+ROM (heads_rom) -> board (heads_board). Reference: docs/rules.md.
 """
 
 load("//rules/private:board.bzl", _heads_board = "heads_board")

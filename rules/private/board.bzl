@@ -31,10 +31,10 @@ def heads_board(
     """Declares a board's targets: `<name>_initrd`, `<name>_kernel`, `<name>_coreboot`, `<name>_rom`, `<name>_hashes`.
 
     One call corresponds to one Heads boards/<b>/<b>.config (the Gazelle
-    extension generates it): CONFIG_LINUX_CONFIG → linux_config,
-    CONFIG_COREBOOT_CONFIG → coreboot_config, the enabled `modules-y` →
-    modules, `export CONFIG_*` → the initrd's /etc/config (read from
-    board_config), BOARD_TARGETS split_8mb4mb → split = ["8M", "4M"].
+    extension generates it): CONFIG_LINUX_CONFIG -> linux_config,
+    CONFIG_COREBOOT_CONFIG -> coreboot_config, the enabled `modules-y` ->
+    modules, `export CONFIG_*` -> the initrd's /etc/config (read from
+    board_config), BOARD_TARGETS split_8mb4mb -> split = ["8M", "4M"].
 
     Args:
       name: board name.

@@ -128,10 +128,10 @@ artifacts): `<name>.sysroot.tar` (the install tree) and `<name>.initrd.tar`
 `_output` and `_libraries`). On failure the module name and the last 20
 lines of its log are printed.
 
-Mapping from a Heads `modules/<m>` file: `_depends` → deps, `_configure`
-→ configure, `_target` → build (+ install), `_output` → outputs,
-`_libraries` → libraries, `_tar`/`_url`/`_hash` → the source's archive,
-patches/<m>-<version>/ → the source's patches. Source files keep mtime
+Mapping from a Heads `modules/<m>` file: `_depends` -> deps, `_configure`
+-> configure, `_target` -> build (+ install), `_output` -> outputs,
+`_libraries` -> libraries, `_tar`/`_url`/`_hash` -> the source's archive,
+patches/<m>-<version>/ -> the source's patches. Source files keep mtime
 SOURCE_DATE_EPOCH, so equal timestamps do not trigger autotools
 regeneration.""",
     attrs = dict(TOOL_ATTRS, **{
