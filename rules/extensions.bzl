@@ -25,7 +25,7 @@ _archive = tag_class(
 )
 
 _mirror = tag_class(
-    doc = "Local mirror directories (absolute, or relative to the main workspace) tried before any URL.",
+    doc = "Local mirror directories tried before any URL: absolute, relative to the main workspace, or `$VAR` (an environment variable naming one, e.g. `$RULES_HEADS_DISTDIR`).",
     attrs = {"dirs": attr.string_list(mandatory = True)},
 )
 

@@ -4,7 +4,8 @@ HeadsSourceInfo = provider(
     doc = "A module's source tree, extracted and patched, as a deterministic tarball.",
     fields = {
         "module": "string: the Heads module name (for messages).",
-        "tar": "File: deterministic tar of the patched tree; every member under `src/`.",
+        "strip_components": "int: leading path components consumers drop when extracting `tar`.",
+        "tar": "File: the tree as an archive: the pinned upstream archive itself when there are no patches, else a deterministic tar of the patched tree (members under `src/`).",
     },
 )
 

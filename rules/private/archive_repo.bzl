@@ -3,6 +3,12 @@
 def _mirror_urls(rctx, file_name):
     urls = []
     for m in rctx.attr.mirrors:
+        if m.startswith("$"):
+            # A directory named by an environment variable (tools/bazel sets
+            # RULES_HEADS_DISTDIR to the cache's distdir).
+            m = rctx.getenv(m[1:], "")
+            if not m:
+                continue
         if m.startswith("/"):
             path = m
         else:
@@ -29,8 +35,10 @@ rules_heads: could not fetch the source of module '{module}':
   ({err})
 Either no URL was reachable or the file found had another sha256.
 To build offline, put the file (with exactly that sha256) into a local mirror:
-  - a directory listed in heads.mirror(dirs = [...]) in MODULE.bazel (e.g. the
-    one `bazel run //tools/mirror:mirror_debian_sources` fills), or
+  - a directory listed in heads.mirror(dirs = [...]) in MODULE.bazel, e.g.
+    $RULES_HEADS_DISTDIR (~/.cache/rules_heads/distdir), which
+    `tools/bazel run //tools/mirror:mirror_debian_sources` fills for sources
+    pinned in tools/mirror/sources.lock, or
   - any directory passed as --distdir=DIR (Bazel looks files up by name), or
   - Bazel's repository cache (--repository_cache).
 If the pin itself is wrong, fix the sha256 where the module is declared.""".format(
@@ -59,7 +67,7 @@ heads_source extracts it in a build action so that its patches are action
 inputs.""",
     attrs = {
         "file_name": attr.string(doc = "File name to store (default: the last component of the first URL)."),
-        "mirrors": attr.string_list(doc = "Local mirror directories (absolute, or relative to the main workspace) tried before the URLs."),
+        "mirrors": attr.string_list(doc = "Local mirror directories tried before the URLs: absolute, relative to the main workspace, or `$VAR` (an environment variable naming one)."),
         "module": attr.string(doc = "Module name for messages."),
         "sha256": attr.string(mandatory = True, doc = "Expected sha256 of the archive."),
         "urls": attr.string_list(mandatory = True, doc = "URLs, tried in order."),

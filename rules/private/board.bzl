@@ -14,6 +14,7 @@ def heads_board(
         coreboot_config,
         modules = [],
         linux_config_mode = "full",
+        linux_arch = "x86",
         dev_list = [],
         heads_srcs = [],
         heads_strip_prefix = "",
@@ -45,6 +46,7 @@ def heads_board(
       coreboot_config: coreboot config.
       modules: heads_module targets for the initrd.
       linux_config_mode: "full" or "fragment".
+      linux_arch: kbuild ARCH (x86, x86_64, powerpc).
       dev_list: gen_init_cpio lists (dev nodes).
       heads_srcs: Heads' initrd/ files.
       heads_strip_prefix: prefix removed from heads_srcs paths.
@@ -80,6 +82,7 @@ def heads_board(
         source = linux_source,
         config = linux_config,
         config_mode = linux_config_mode,
+        arch = linux_arch,
         visibility = visibility,
         tags = tags,
     )

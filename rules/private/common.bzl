@@ -17,8 +17,14 @@ HERMETIC_ENV = {
     "TZ": "UTC",
 }
 
-# Executable tools every rule may call; exec configuration.
+# Executable tools every rule may call; exec configuration. The build root's
+# lock is an input of every foreign-build action: the compilers and make
+# they run are the root's pinned packages, so a new lock must rebuild them.
 TOOL_ATTRS = {
+    "_buildroot_lock": attr.label(
+        default = Label("//tools/buildenv:packages.lock"),
+        allow_single_file = True,
+    ),
     "_mkinitrd": attr.label(
         default = Label("//tools/cmd/mkinitrd"),
         executable = True,

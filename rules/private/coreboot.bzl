@@ -4,7 +4,8 @@ load("//rules:providers.bzl", "HeadsSourceInfo")
 load(":common.bzl", "SHELL_PRELUDE", "TOOL_ATTRS", "hermetic_env", "shell_quote")
 
 def _heads_coreboot_impl(ctx):
-    src = ctx.attr.source[HeadsSourceInfo].tar
+    source_info = ctx.attr.source[HeadsSourceInfo]
+    src = source_info.tar
     rom = ctx.actions.declare_file(ctx.label.name + "/coreboot.rom")
     config = ctx.actions.declare_file(ctx.label.name + "/.config")
     log = ctx.actions.declare_file(ctx.label.name + "/build.log")
@@ -25,7 +26,7 @@ def _heads_coreboot_impl(ctx):
 LOG="$WORK/build.log"
 : > "$LOG"
 {exports}
-"$EXECROOT/{tarnorm}" extract --strip-components 1 --out "$WORK/src" "$EXECROOT/{src}"
+"$EXECROOT/{tarnorm}" extract --strip-components {strip} --out "$WORK/src" "$EXECROOT/{src}"
 {payload}
 mkdir -p "$WORK/build"
 cp "$EXECROOT/{cfg}" "$WORK/build/.config"
@@ -43,6 +44,7 @@ sed -e "s|$WORK|/build|g" -e "s|$EXECROOT|.|g" "$LOG" > "$EXECROOT/{out_log}"
         exports = exports,
         tarnorm = ctx.executable._tarnorm.path,
         src = src.path,
+        strip = source_info.strip_components,
         payload = "\n".join(payload),
         cfg = ctx.file.config.path,
         make = make,
@@ -53,7 +55,7 @@ sed -e "s|$WORK|/build|g" -e "s|$EXECROOT|.|g" "$LOG" > "$EXECROOT/{out_log}"
     )
     ctx.actions.run_shell(
         command = cmd,
-        inputs = inputs,
+        inputs = inputs + [ctx.file._buildroot_lock],
         tools = [ctx.executable._tarnorm],
         outputs = [rom, config, log],
         env = hermetic_env(ctx),

@@ -77,7 +77,7 @@ mkdir -p "$WORK/config/etc" "$WORK/board" "$WORK/heads"
     )
     ctx.actions.run_shell(
         command = cmd,
-        inputs = inputs,
+        inputs = inputs + [ctx.file._buildroot_lock],
         tools = [ctx.executable._mkinitrd],
         outputs = [out, listing],
         env = hermetic_env(ctx),

@@ -4,7 +4,8 @@ load("//rules:providers.bzl", "HeadsKernelInfo", "HeadsSourceInfo")
 load(":common.bzl", "SHELL_PRELUDE", "TOOL_ATTRS", "hermetic_env", "shell_quote")
 
 def _heads_linux_impl(ctx):
-    src = ctx.attr.source[HeadsSourceInfo].tar
+    source_info = ctx.attr.source[HeadsSourceInfo]
+    src = source_info.tar
     image = ctx.actions.declare_file(ctx.label.name + "/" + ctx.attr.image.rsplit("/", 1)[-1])
     config = ctx.actions.declare_file(ctx.label.name + "/.config")
     log = ctx.actions.declare_file(ctx.label.name + "/build.log")
@@ -23,7 +24,7 @@ run_logged linux "$LOG" "$WORK/src/scripts/kconfig/merge_config.sh" -m -O "$WORK
     cmd = SHELL_PRELUDE + """
 LOG="$WORK/build.log"
 : > "$LOG"
-"$EXECROOT/{tarnorm}" extract --strip-components 1 --out "$WORK/src" "$EXECROOT/{src}"
+"$EXECROOT/{tarnorm}" extract --strip-components {strip} --out "$WORK/src" "$EXECROOT/{src}"
 mkdir -p "$WORK/out"
 {configure}
 run_logged linux "$LOG" {make} olddefconfig
@@ -38,6 +39,7 @@ sed -e "s|$WORK|/build|g" -e "s|$EXECROOT|.|g" "$LOG" > "$EXECROOT/{out_log}"
 """.format(
         tarnorm = ctx.executable._tarnorm.path,
         src = src.path,
+        strip = source_info.strip_components,
         configure = configure,
         make = make,
         jobs = ctx.attr.jobs,
@@ -49,7 +51,7 @@ sed -e "s|$WORK|/build|g" -e "s|$EXECROOT|.|g" "$LOG" > "$EXECROOT/{out_log}"
     )
     ctx.actions.run_shell(
         command = cmd,
-        inputs = [src, ctx.file.config],
+        inputs = [src, ctx.file.config] + [ctx.file._buildroot_lock],
         tools = [ctx.executable._tarnorm],
         outputs = [image, config, log],
         env = hermetic_env(ctx),

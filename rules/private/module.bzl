@@ -8,7 +8,8 @@ TOOLCHAIN_TYPE = Label("//rules:toolchain_type")
 def _heads_module_impl(ctx):
     module = ctx.attr.module or ctx.label.name
     tc = ctx.toolchains[TOOLCHAIN_TYPE].heads
-    src = ctx.attr.source[HeadsSourceInfo].tar
+    source_info = ctx.attr.source[HeadsSourceInfo]
+    src = source_info.tar
     dep_infos = [d[HeadsModuleInfo] for d in ctx.attr.deps]
     dep_tars = depset(transitive = [d.transitive_sysroot_tars for d in dep_infos], order = "postorder")
 
@@ -24,6 +25,11 @@ def _heads_module_impl(ctx):
         for o in ctx.attr.libraries
     ])
 
+    extra_inputs = []
+    config_line = ""
+    if ctx.file.config:
+        extra_inputs.append(ctx.file.config)
+        config_line = 'CONFIG="$EXECROOT/{}"; export CONFIG'.format(ctx.file.config.path)
     env = {k: v for k, v in tc.env.items()}
     env.update(ctx.attr.env)
     cmd = SHELL_PRELUDE + """
@@ -36,7 +42,7 @@ mkdir -p "$SYSROOT" "$DESTDIR" "$WORK/initrd/bin" "$WORK/initrd/lib"
 for t in {dep_tars}; do
   tar -xf "$EXECROOT/$t" -C "$SYSROOT"
 done
-"$EXECROOT/{tarnorm}" extract --strip-components 1 --out "$WORK/src" "$EXECROOT/{src}"
+"$EXECROOT/{tarnorm}" extract --strip-components {strip} --out "$WORK/src" "$EXECROOT/{src}"
 cd "$WORK/src"
 # Heads' heads_cc: debug prefix maps, no recorded switches, the sysroot of
 # the dependencies only (never a shared mutable one).
@@ -47,6 +53,7 @@ MUSL_ARCH={arch}
 HOST_TRIPLE={host}
 MAKE_JOBS="-j{jobs}"
 export CC SYSROOT INSTALL DESTDIR HEADS_CC CROSS_TOOLS MUSL_ARCH HOST_TRIPLE MAKE_JOBS
+{config_line}
 run_logged {m_configure} "$LOG" bash -euo pipefail -c {configure}
 run_logged {m_build} "$LOG" bash -euo pipefail -c {build}
 run_logged {m_install} "$LOG" bash -euo pipefail -c {install}
@@ -68,6 +75,7 @@ sed -e "s|$WORK|/build|g" -e "s|$EXECROOT|.|g" "$LOG" > "$EXECROOT/{log}"
         dep_tars = " ".join([shell_quote(t.path) for t in dep_tars.to_list()]),
         tarnorm = ctx.executable._tarnorm.path,
         src = src.path,
+        strip = source_info.strip_components,
         arch = shell_quote(tc.target_arch),
         host = shell_quote(tc.host_triple),
         jobs = ctx.attr.jobs,
@@ -80,13 +88,14 @@ sed -e "s|$WORK|/build|g" -e "s|$EXECROOT|.|g" "$LOG" > "$EXECROOT/{log}"
         install = shell_quote(ctx.attr.install or "true"),
         module = module,
         copy_outputs = copy_outputs,
+        config_line = config_line,
         sysroot_tar = sysroot_tar.path,
         initrd_tar = initrd_tar.path,
         log = log.path,
     )
     ctx.actions.run_shell(
         command = cmd,
-        inputs = depset([src], transitive = [dep_tars, tc.files]),
+        inputs = depset([src, ctx.file._buildroot_lock] + extra_inputs, transitive = [dep_tars, tc.files]),
         tools = [ctx.executable._tarnorm],
         outputs = [sysroot_tar, initrd_tar, log],
         env = hermetic_env(ctx, env),
@@ -117,7 +126,7 @@ dependencies composed into a private read-only sysroot ($SYSROOT, also
 $INSTALL as Heads names it), then `configure`, `build`, `install` as shell
 commands in the source directory with Heads' variables set: $CC/$HEADS_CC
 (the toolchain's compiler with prefix maps and the sysroot), $CROSS_TOOLS,
-$MUSL_ARCH, $HOST_TRIPLE, $MAKE_JOBS, $DESTDIR (the module's own install
+$MUSL_ARCH, $HOST_TRIPLE, $MAKE_JOBS, $CONFIG (the `config` file), $DESTDIR (the module's own install
 tree). The environment is fixed (PATH of the build root, TZ=UTC, LC_ALL=C,
 SOURCE_DATE_EPOCH=0, KBUILD_BUILD_*, umask 022); the work directory is
 mapped to /build by -ffile-prefix-map so no sandbox path reaches an output.
@@ -130,12 +139,13 @@ lines of its log are printed.
 
 Mapping from a Heads `modules/<m>` file: `_depends` -> deps, `_configure`
 -> configure, `_target` -> build (+ install), `_output` -> outputs,
-`_libraries` -> libraries, `_tar`/`_url`/`_hash` -> the source's archive,
+`_libraries` -> libraries, `_config` -> config, `_tar`/`_url`/`_hash` -> the source's archive,
 patches/<m>-<version>/ -> the source's patches. Source files keep mtime
 SOURCE_DATE_EPOCH, so equal timestamps do not trigger autotools
 regeneration.""",
     attrs = dict(TOOL_ATTRS, **{
         "build": attr.string(default = "make $MAKE_JOBS", doc = "Build command (Heads `_target`)."),
+        "config": attr.label(allow_single_file = True, doc = "The module's config file (Heads `_config`), as $CONFIG."),
         "configure": attr.string(doc = "Configure command (Heads `_configure`), run in the source directory."),
         "deps": attr.label_list(providers = [HeadsModuleInfo], doc = "Modules whose install trees form the sysroot (Heads `_depends`)."),
         "env": attr.string_dict(doc = "Extra environment variables."),

@@ -60,7 +60,7 @@ def _heads_rom_impl(ctx):
     cmd = SHELL_PRELUDE + 'OUT="$EXECROOT/{}"\n'.format(rom.dirname) + "\n".join(steps) + "\n"
     ctx.actions.run_shell(
         command = cmd,
-        inputs = inputs,
+        inputs = inputs + [ctx.file._buildroot_lock],
         tools = [ctx.executable._romstitch],
         outputs = outputs,
         env = hermetic_env(ctx),

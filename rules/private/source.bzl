@@ -5,6 +5,14 @@ load(":common.bzl", "SHELL_PRELUDE", "TOOL_ATTRS", "hermetic_env", "shell_quote"
 
 def _heads_source_impl(ctx):
     module = ctx.attr.module or ctx.label.name
+    if not ctx.files.patches:
+        # Nothing to apply: hand the pinned archive itself to the builds
+        # (they extract it with the same checks); re-packing a 1.8 GB kernel
+        # tree would only cost time and disk.
+        return [
+            DefaultInfo(files = depset([ctx.file.archive])),
+            HeadsSourceInfo(module = module, tar = ctx.file.archive, strip_components = ctx.attr.strip_components),
+        ]
     out = ctx.actions.declare_file(ctx.label.name + ".src.tar")
 
     # Heads applies patches/<module>-<version>/*.patch in glob (sorted) order.
@@ -30,7 +38,7 @@ def _heads_source_impl(ctx):
     )
     ctx.actions.run_shell(
         command = cmd,
-        inputs = [ctx.file.archive] + patches,
+        inputs = [ctx.file.archive] + patches + [ctx.file._buildroot_lock],
         tools = [ctx.executable._tarnorm],
         outputs = [out],
         env = hermetic_env(ctx),
@@ -39,7 +47,7 @@ def _heads_source_impl(ctx):
     )
     return [
         DefaultInfo(files = depset([out])),
-        HeadsSourceInfo(module = module, tar = out),
+        HeadsSourceInfo(module = module, tar = out, strip_components = 1),
     ]
 
 heads_source = rule(
@@ -49,7 +57,9 @@ re-packs the tree as a deterministic tarball.
 
 The archive and every patch are inputs of this one action, so changing a
 patch re-extracts this module and rebuilds only what depends on it (Heads'
-stamp files do not notice a changed patch). Archive members are checked by
+stamp files do not notice a changed patch). Without patches no action runs:
+the pinned archive itself is handed on and extracted by the builds. Archive
+members are checked by
 `tarnorm extract`: absolute names, `..`, links escaping the tree and device
 nodes are refused with the member's name.""",
     attrs = dict(TOOL_ATTRS, **{

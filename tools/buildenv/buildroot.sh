@@ -114,6 +114,7 @@ rh_enter() {
 		PATH=/usr/lib/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 		${GOPROXY:+GOPROXY="$GOPROXY"} ${GONOSUMDB:+GONOSUMDB="$GONOSUMDB"} \
 		${GOSUMDB:+GOSUMDB="$GOSUMDB"} ${CI:+CI="$CI"} \
+		RULES_HEADS_DISTDIR="$RH_CACHE/distdir" \
 		"$@"
 }
 
