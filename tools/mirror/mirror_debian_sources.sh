@@ -7,7 +7,8 @@
 #   mirror_debian_sources.sh --refresh [--lock FILE] [DEST]
 #                                                     re-pin to what apt serves today
 #
-# DEST defaults to ${RULES_HEADS_CACHE:-~/.cache/rules_heads}/distdir. Files
+# DEST defaults to $RULES_HEADS_DISTDIR (tools/bazel sets it to
+# ~/.cache/rules_heads/distdir, which the `heads` module extension reads). Files
 # are placed there under their own file name.
 #
 # The lock (default: sources.lock next to this script) pins files by name and
@@ -49,7 +50,7 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-dest=${dest:-${RULES_HEADS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rules_heads}/distdir}
+dest=${dest:-${RULES_HEADS_DISTDIR:-${RULES_HEADS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rules_heads}/distdir}}
 
 for t in apt-get apt-cache dpkg-deb sha256sum; do
 	command -v "$t" >/dev/null || die "$t not found" "run this inside the build root: tools/buildenv/enter $0"
