@@ -51,6 +51,11 @@ TOOL_ATTRS = {
 #                the module name and the last 20 lines of the log (as Heads
 #                does) and fails.
 #   PREFIX_MAP_FLAGS  compiler flags mapping $WORK to /build and $EXECROOT to .
+#   extract_source ARCHIVE STRIP   extracts a module's source into $WORK/src.
+#   take_output WHAT SRC DEST      copies a build product to a declared
+#                output, failing with WHAT's name if the build did not make it.
+#   save_log LOG DEST   writes LOG with the work and exec-root paths mapped
+#                away (as the compiler flags map them).
 SHELL_PRELUDE = r"""
 set -euo pipefail
 umask 022
@@ -61,6 +66,19 @@ mkdir -p "$WORK"
 trap 'rm -rf "$WORK"' EXIT
 PREFIX_MAP_FLAGS="-ffile-prefix-map=$WORK=/build -ffile-prefix-map=$EXECROOT=."
 export PREFIX_MAP_FLAGS
+extract_source() {
+  "$EXECROOT/$TARNORM" extract --strip-components "$2" --out "$WORK/src" "$EXECROOT/$1"
+}
+take_output() {
+  if [ ! -f "$2" ]; then
+    echo "rules_heads: $1: the build did not produce ${2#$WORK/}" >&2
+    exit 1
+  fi
+  cp "$2" "$EXECROOT/$3"
+}
+save_log() {
+  sed -e "s|$WORK|/build|g" -e "s|$EXECROOT|.|g" "$1" > "$EXECROOT/$2"
+}
 run_logged() {
   local name=$1 log=$2
   shift 2
@@ -98,6 +116,7 @@ def hermetic_env(ctx, extra = {}, suffix = ""):
     """
     env = dict(HERMETIC_ENV)
     env["RULES_HEADS_WORK"] = work_dir(ctx, suffix)
+    env["TARNORM"] = ctx.executable._tarnorm.path
     env.update(extra)
     return env
 

@@ -26,23 +26,18 @@ def _heads_coreboot_impl(ctx):
 LOG="$WORK/build.log"
 : > "$LOG"
 {exports}
-"$EXECROOT/{tarnorm}" extract --strip-components {strip} --out "$WORK/src" "$EXECROOT/{src}"
+extract_source "{src}" {strip}
 {payload}
 mkdir -p "$WORK/build"
 cp "$EXECROOT/{cfg}" "$WORK/build/.config"
 chmod u+w "$WORK/build/.config"
 run_logged coreboot "$LOG" {make} olddefconfig
 run_logged coreboot "$LOG" {make} -j{jobs}
-if [ ! -f "$WORK/build/coreboot.rom" ]; then
-  echo "rules_heads: coreboot: the build did not produce coreboot.rom" >&2
-  exit 1
-fi
-cp "$WORK/build/coreboot.rom" "$EXECROOT/{out_rom}"
-cp "$WORK/build/.config" "$EXECROOT/{out_config}"
-sed -e "s|$WORK|/build|g" -e "s|$EXECROOT|.|g" "$LOG" > "$EXECROOT/{out_log}"
+take_output coreboot "$WORK/build/coreboot.rom" "{out_rom}"
+take_output coreboot "$WORK/build/.config" "{out_config}"
+save_log "$LOG" "{out_log}"
 """.format(
         exports = exports,
-        tarnorm = ctx.executable._tarnorm.path,
         src = src.path,
         strip = source_info.strip_components,
         payload = "\n".join(payload),

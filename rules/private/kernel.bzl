@@ -24,20 +24,15 @@ run_logged linux "$LOG" "$WORK/src/scripts/kconfig/merge_config.sh" -m -O "$WORK
     cmd = SHELL_PRELUDE + """
 LOG="$WORK/build.log"
 : > "$LOG"
-"$EXECROOT/{tarnorm}" extract --strip-components {strip} --out "$WORK/src" "$EXECROOT/{src}"
+extract_source "{src}" {strip}
 mkdir -p "$WORK/out"
 {configure}
 run_logged linux "$LOG" {make} olddefconfig
 run_logged linux "$LOG" {make} -j{jobs} KCFLAGS="$PREFIX_MAP_FLAGS" {target}
-if [ ! -f "$WORK/out/{image}" ]; then
-  echo "rules_heads: linux: make {target} did not produce {image}" >&2
-  exit 1
-fi
-cp "$WORK/out/{image}" "$EXECROOT/{out_image}"
-cp "$WORK/out/.config" "$EXECROOT/{out_config}"
-sed -e "s|$WORK|/build|g" -e "s|$EXECROOT|.|g" "$LOG" > "$EXECROOT/{out_log}"
+take_output linux "$WORK/out/{image}" "{out_image}"
+take_output linux "$WORK/out/.config" "{out_config}"
+save_log "$LOG" "{out_log}"
 """.format(
-        tarnorm = ctx.executable._tarnorm.path,
         src = src.path,
         strip = source_info.strip_components,
         configure = configure,

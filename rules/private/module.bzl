@@ -42,7 +42,7 @@ mkdir -p "$SYSROOT" "$DESTDIR" "$WORK/initrd/bin" "$WORK/initrd/lib"
 for t in {dep_tars}; do
   tar -xf "$EXECROOT/$t" -C "$SYSROOT"
 done
-"$EXECROOT/{tarnorm}" extract --strip-components {strip} --out "$WORK/src" "$EXECROOT/{src}"
+extract_source "{src}" {strip}
 cd "$WORK/src"
 # Heads' heads_cc: debug prefix maps, no recorded switches, the sysroot of
 # the dependencies only (never a shared mutable one).
@@ -70,7 +70,7 @@ copy_out() {{
 cd "$EXECROOT"
 "$EXECROOT/{tarnorm}" pack --prefix "" --out "$EXECROOT/{sysroot_tar}" "$DESTDIR"
 "$EXECROOT/{tarnorm}" pack --prefix "" --out "$EXECROOT/{initrd_tar}" "$WORK/initrd"
-sed -e "s|$WORK|/build|g" -e "s|$EXECROOT|.|g" "$LOG" > "$EXECROOT/{log}"
+save_log "$LOG" "{log}"
 """.format(
         dep_tars = " ".join([shell_quote(t.path) for t in dep_tars.to_list()]),
         tarnorm = ctx.executable._tarnorm.path,
