@@ -12,7 +12,7 @@
 //	if err := s.AddTar("modules.tar", tarReader, "lib/modules"); err != nil { ... }
 //	archive, err := s.Bytes()                        // sorted, padded to 512
 //	out, err := initrd.Finish(archive, initrd.XZ, 512, initrd.CompressOptions{})
-//	err = initrd.WriteFileAtomic("initrd.cpio.xz", out)
+//	err = atomicfile.WriteBytes("initrd.cpio.xz", 0o644, out) // tools/internal/atomicfile
 //
 // # Formats
 //

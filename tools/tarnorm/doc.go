@@ -39,7 +39,7 @@
 //
 // Pack writes a directory tree as a deterministic tar stream:
 //
-//	err := tarnorm.WriteFileAtomic("out.tar", 0o644, func(w io.Writer) error {
+//	err := atomicfile.Write("out.tar", 0o644, func(w io.Writer) error { // tools/internal/atomicfile
 //		return tarnorm.Pack(w, "tree", tarnorm.PackOptions{Prefix: "./", MTime: 0})
 //	})
 //

@@ -285,33 +285,3 @@ func Repack(r io.Reader, w io.Writer, eo ExtractOptions, po PackOptions, tmpDir 
 	}
 	return Pack(w, tree, po)
 }
-
-// WriteFileAtomic creates name by calling write with a temporary file in
-// the same directory and renaming it over name once write and the file's
-// Sync and Close succeeded. On error the temporary file is removed and name
-// is untouched.
-func WriteFileAtomic(name string, perm fs.FileMode, write func(io.Writer) error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".tarnorm-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err = write(f); err != nil {
-		return err
-	}
-	if err = f.Chmod(perm); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), name)
-}

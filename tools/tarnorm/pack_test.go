@@ -502,28 +502,6 @@ func TestRepack(t *testing.T) {
 	})
 }
 
-func TestWriteFileAtomic(t *testing.T) {
-	dir := t.TempDir()
-	out := filepath.Join(dir, "out.tar")
-	os.WriteFile(out, []byte("old"), 0o644)
-	boom := errors.New("boom")
-	if err := WriteFileAtomic(out, 0o644, func(w io.Writer) error { w.Write([]byte("partial")); return boom }); !errors.Is(err, boom) {
-		t.Fatalf("err = %v", err)
-	}
-	if b, _ := os.ReadFile(out); string(b) != "old" {
-		t.Errorf("failed write changed the file: %q", b)
-	}
-	if got := listDir(t, dir); !reflect.DeepEqual(got, []string{"out.tar"}) {
-		t.Errorf("temp file left behind: %v", got)
-	}
-	if err := WriteFileAtomic(out, 0o644, func(w io.Writer) error { _, err := w.Write([]byte("new")); return err }); err != nil {
-		t.Fatal(err)
-	}
-	if b, _ := os.ReadFile(out); string(b) != "new" {
-		t.Errorf("got %q", b)
-	}
-}
-
 func TestList(t *testing.T) {
 	b := tarOf(t, dir("d/"), file("d/a", "hello\n"), exe("d/x", ""), symlink("d/l", "a"), hardlink("d/h", "d/a"), special("d/p", tar.TypeFifo))
 	var buf bytes.Buffer

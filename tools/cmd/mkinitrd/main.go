@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/rules-heads/rules_heads/tools/initrd"
+	"github.com/rules-heads/rules_heads/tools/internal/atomicfile"
 )
 
 func main() {
@@ -167,7 +168,7 @@ func runBuild(args []string, stdout, stderr io.Writer) error {
 		_, err := stdout.Write(data)
 		return err
 	}
-	return initrd.WriteFileAtomic(*out, data)
+	return atomicfile.WriteBytes(*out, 0o644, data)
 }
 
 func splitDest(v string) (string, string) {

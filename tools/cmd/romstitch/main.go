@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/rules-heads/rules_heads/tools/internal/atomicfile"
 	"github.com/rules-heads/rules_heads/tools/rom/cbfs"
 	"github.com/rules-heads/rules_heads/tools/rom/fmap"
 	"github.com/rules-heads/rules_heads/tools/rom/ifd"
@@ -235,7 +236,7 @@ func cbfsExtract(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return stitch.WriteFileAtomic(*file, data)
+	return atomicfile.WriteBytes(*file, 0o644, data)
 }
 
 // modify runs edit on the CBFS of rom and writes the image to out.
@@ -247,7 +248,7 @@ func modify(rom, out, region string, edit func(*cbfs.CBFS) error) error {
 	if err := edit(c); err != nil {
 		return err
 	}
-	return stitch.WriteFileAtomic(out, img)
+	return atomicfile.WriteBytes(out, 0o644, img)
 }
 
 func cbfsAdd(fs *flag.FlagSet, args []string, stdout io.Writer) error {
@@ -368,7 +369,7 @@ func ifdSet(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	if err := ifd.Replace(img, r, data); err != nil {
 		return err
 	}
-	return stitch.WriteFileAtomic(*out, img)
+	return atomicfile.WriteBytes(*out, 0o644, img)
 }
 
 type sizeFlag struct{ v int64 }
@@ -395,7 +396,7 @@ func pad(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return stitch.WriteFileAtomic(*out, p)
+	return atomicfile.WriteBytes(*out, 0o644, p)
 }
 
 func split(fs *flag.FlagSet, args []string, stdout io.Writer) error {
@@ -440,7 +441,7 @@ func split(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	var written []string
 	for i, p := range parts {
 		path := filepath.Join(*outDir, ns[i])
-		if err := stitch.WriteFileAtomic(path, p); err != nil {
+		if err := atomicfile.WriteBytes(path, 0o644, p); err != nil {
 			for _, w := range written {
 				os.Remove(w)
 			}
@@ -465,10 +466,10 @@ func hashes(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := stitch.WriteFileAtomic(*hashesOut, stitch.HashesText(arts)); err != nil {
+	if err := atomicfile.WriteBytes(*hashesOut, 0o644, stitch.HashesText(arts)); err != nil {
 		return err
 	}
-	if err := stitch.WriteFileAtomic(*sizesOut, stitch.SizesText(arts)); err != nil {
+	if err := atomicfile.WriteBytes(*sizesOut, 0o644, stitch.SizesText(arts)); err != nil {
 		os.Remove(*hashesOut)
 		return err
 	}

@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/rules-heads/rules_heads/tools/internal/atomicfile"
 	"github.com/rules-heads/rules_heads/tools/tarnorm"
 )
 
@@ -89,7 +90,7 @@ var commands = []command{
 		setFlags: packFlags,
 		run: func(o *opts, args []string, _ io.Writer) error {
 			po := o.packOptions()
-			return tarnorm.WriteFileAtomic(o.out, 0o644, func(w io.Writer) error {
+			return atomicfile.Write(o.out, 0o644, func(w io.Writer) error {
 				return tarnorm.Pack(w, args[0], po)
 			})
 		},
@@ -109,7 +110,7 @@ var commands = []command{
 			defer f.Close()
 			eo := tarnorm.ExtractOptions{Name: args[0], StripComponents: o.strip, MTime: o.mtime}
 			po := o.packOptions()
-			return tarnorm.WriteFileAtomic(o.out, 0o644, func(w io.Writer) error {
+			return atomicfile.Write(o.out, 0o644, func(w io.Writer) error {
 				return tarnorm.Repack(f, w, eo, po, filepath.Dir(o.out))
 			})
 		},

@@ -71,18 +71,3 @@ func TestDescribe(t *testing.T) {
 		t.Errorf("outside: %v", err)
 	}
 }
-
-func TestWriteFileAtomic(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "out.rom")
-	if err := WriteFileAtomic(path, []byte("abc")); err != nil {
-		t.Fatal(err)
-	}
-	if err := WriteFileAtomic(filepath.Join(dir, "missing", "x"), []byte("abc")); err == nil {
-		t.Error("write into a missing directory succeeded")
-	}
-	ents, _ := os.ReadDir(dir)
-	if len(ents) != 1 {
-		t.Errorf("leftover files: %v", ents)
-	}
-}
