@@ -30,6 +30,8 @@ bz() { # dir output_base args...
 	(cd "$dir" && bazel --output_base="$ob" --bazelrc="$dir/tools/buildenv/buildroot.bazelrc" \
 		--max_idle_secs=60 "$@")
 }
+# No nested server may outlive the test, whatever happens.
+trap 'bz "$A" "$T/ob-one" shutdown >/dev/null 2>&1 || true; bz "$B" "$T/ob-two" shutdown >/dev/null 2>&1 || true' EXIT
 outputs_hashes() { # dir output_base -> "sha256  path" of every fixture output
 	local bin
 	bin=$(bz "$1" "$2" info bazel-bin 2>/dev/null)
