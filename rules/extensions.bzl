@@ -17,6 +17,7 @@ _archive = tag_class(
     doc = "One source archive, pinned by sha256.",
     attrs = {
         "file_name": attr.string(doc = "File name (default: from the first URL)."),
+        "mirrors": attr.string_list(doc = "Mirror directories for this archive only, instead of those of `heads.mirror`."),
         "module": attr.string(doc = "Heads module name, for messages."),
         "name": attr.string(mandatory = True, doc = "Repository name."),
         "sha256": attr.string(mandatory = True, doc = "Expected sha256."),
@@ -40,7 +41,7 @@ def _heads_impl(mctx):
             if a.name in seen:
                 continue
             seen[a.name] = True
-            if not a.urls and not mirrors and not a.file_name:
+            if not a.urls and not (a.mirrors or mirrors) and not a.file_name:
                 fail("heads.archive(name = %r): give urls, or a file_name to look up in the mirrors" % a.name)
             heads_archive(
                 name = a.name,
@@ -48,7 +49,7 @@ def _heads_impl(mctx):
                 sha256 = a.sha256,
                 file_name = a.file_name,
                 module = a.module or a.name,
-                mirrors = mirrors,
+                mirrors = a.mirrors or mirrors,
             )
 
 heads = module_extension(

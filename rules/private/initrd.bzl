@@ -30,6 +30,15 @@ def _heads_initrd_impl(ctx):
     if ctx.file.board_config:
         inputs.append(ctx.file.board_config)
         config_lines = """
+# Every `export` line must be `export CONFIG_NAME [:?]= value`: anything else
+# would silently miss /etc/config, so it is an error naming the line.
+bad=$(grep -n -E '^[[:space:]]*export([[:space:]]|$)' "$EXECROOT/{cfg}" |
+  grep -v -E '^[0-9]+:[[:space:]]*export[[:space:]]+CONFIG_[A-Za-z0-9_]+[[:space:]]*[:?]?=' | head -3 || true)
+if [ -n "$bad" ]; then
+  echo "rules_heads: {cfg_short}: malformed export line(s); expected 'export CONFIG_NAME=value':" >&2
+  echo "$bad" | sed 's/^/    line /' >&2
+  exit 1
+fi
 # `export CONFIG_X = v`, `export CONFIG_X := "v"` -> export CONFIG_X="v", as
 # Heads writes it (from the shell's `export` listing, values quoted).
 sed -n -e 's/^[[:space:]]*export[[:space:]]\\{{1,\\}}\\(CONFIG_[A-Za-z0-9_]*\\)[[:space:]]*[:?]\\{{0,1\\}}=[[:space:]]*\\(.*\\)$/\\1 \\2/p' "$EXECROOT/{cfg}" |
@@ -37,7 +46,7 @@ while read -r k v; do
   v=${{v%\\"}}; v=${{v#\\"}}
   printf 'export %s="%s"\\n' "$k" "$v"
 done >> "$WORK/config/etc/config"
-""".format(cfg = ctx.file.board_config.path)
+""".format(cfg = ctx.file.board_config.path, cfg_short = ctx.file.board_config.short_path)
 
     args = []
 

@@ -7,7 +7,8 @@
 #  2. changing one patch reruns exactly that module's source and build and
 #     the initrd/coreboot/ROM above it; changing one initrd script reruns
 #     only initrd/coreboot/ROM (from Bazel's execution log);
-#  3. a wrong sha256 and a missing source fail with the clear message.
+#  3. a wrong sha256, a missing source and a malformed board config fail
+#     with the clear message.
 # Tagged e2e: it starts nested Bazel servers (a few minutes cold).
 set -euo pipefail
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -120,5 +121,13 @@ for want in "could not fetch the source of module 'hello'" "hello-9.9.tar" "--di
 	grep -qF -- "$want" "$T/missing.log" || { cat "$T/missing.log"; fail "missing-source message lacks: $want"; }
 done
 echo "missing source: ok"
+sed -i "s/$missing/$good/; s/(\"hello-9.9\", /(\"hello-2.0\", /" "$A/MODULE.bazel"
+echo 'export CONFIG_BROKEN' >> "$A/tests/fixtures/boards/fixture/fixture.config"
+if bz "$A" "$T/ob-one" build "${common[@]}" //tests/fixtures:fixture_initrd 2>"$T/config.log"; then
+	fail "a malformed board config did not fail the build"
+fi
+grep -qF "tests/fixtures/boards/fixture/fixture.config: malformed export line(s)" "$T/config.log" &&
+	grep -qF "export CONFIG_BROKEN" "$T/config.log" || { cat "$T/config.log"; fail "malformed-config message unclear"; }
+echo "malformed board config: ok"
 bz "$A" "$T/ob-one" shutdown
 echo "PASS"
