@@ -2,6 +2,9 @@ package cbfs
 
 import (
 	"bytes"
+	"flag"
+	"fmt"
+	"os"
 	"testing"
 )
 
@@ -13,6 +16,27 @@ func emptyCBFS(size int) []byte {
 	return b
 }
 
+// minimizeCap bounds the time the fuzzing engine spends minimizing each
+// input when -test.fuzzminimizetime is not given. The default (60 s per
+// input) stalls these targets: their inputs are whole ROM regions of
+// several KiB, and minimizing a []byte of n bytes tries O(n²) candidates
+// (tens of millions for 4 KiB), each a full run of the fuzz function, so
+// every newly interesting input froze fuzzing at 0 execs/sec for a minute.
+const minimizeCap = "2s"
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.fuzzminimizetime" })
+	if !set {
+		if err := flag.Set("test.fuzzminimizetime", minimizeCap); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+	}
+	os.Exit(m.Run())
+}
+
 func FuzzCBFS(f *testing.F) {
 	seed := emptyCBFS(0x1000)
 	c, _ := Open(seed)
@@ -21,44 +45,50 @@ func FuzzCBFS(f *testing.F) {
 	f.Add(append([]byte(nil), seed...), "b", []byte("data"))
 	f.Add(emptyCBFS(0x100), "x", []byte{})
 	f.Add([]byte(Magic), "n", []byte{1})
-	f.Fuzz(func(t *testing.T, region []byte, name string, data []byte) {
-		c, err := Open(region)
-		if err != nil {
-			return
+	f.Fuzz(checkCBFS)
+}
+
+// checkCBFS is the body of FuzzCBFS.
+func checkCBFS(t *testing.T, region []byte, name string, data []byte) {
+	// Add and Remove edit the region in place, and a fuzz function
+	// must not modify its arguments: work on a copy.
+	region = append([]byte(nil), region...)
+	c, err := Open(region)
+	if err != nil {
+		return
+	}
+	for _, fl := range c.Files() {
+		if fl.Type == TypeSELF {
+			_, _ = ParsePayload(c.Data(fl))
 		}
-		for _, fl := range c.Files() {
-			if fl.Type == TypeSELF {
-				_, _ = ParsePayload(c.Data(fl))
-			}
+	}
+	before := append([]byte(nil), region...)
+	free := c.FreeSpace()
+	err = c.Add(name, TypeRaw, data)
+	if err != nil {
+		if !bytes.Equal(before, region) {
+			t.Fatalf("failed Add changed the region: %v", err)
 		}
-		before := append([]byte(nil), region...)
-		free := c.FreeSpace()
-		err = c.Add(name, TypeRaw, data)
-		if err != nil {
-			if !bytes.Equal(before, region) {
-				t.Fatalf("failed Add changed the region: %v", err)
-			}
-			return
-		}
-		if uint64(HeaderSize(name)+len(data)) > free {
-			t.Fatalf("Add stored %d bytes with only %d free", HeaderSize(name)+len(data), free)
-		}
-		// Parse -> write -> parse: the new image parses and holds the file.
-		c2, err := Open(region)
-		if err != nil {
-			t.Fatalf("image after Add does not parse: %v", err)
-		}
-		got, err := c2.Extract(name)
-		if err != nil || !bytes.Equal(got, data) {
-			t.Fatalf("read back %q: %v", name, err)
-		}
-		if err := c2.Remove(name); err != nil {
-			t.Fatalf("remove: %v", err)
-		}
-		if _, err := Open(region); err != nil {
-			t.Fatalf("image after Remove does not parse: %v", err)
-		}
-	})
+		return
+	}
+	if uint64(HeaderSize(name)+len(data)) > free {
+		t.Fatalf("Add stored %d bytes with only %d free", HeaderSize(name)+len(data), free)
+	}
+	// Parse -> write -> parse: the new image parses and holds the file.
+	c2, err := Open(region)
+	if err != nil {
+		t.Fatalf("image after Add does not parse: %v", err)
+	}
+	got, err := c2.Extract(name)
+	if err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("read back %q: %v", name, err)
+	}
+	if err := c2.Remove(name); err != nil {
+		t.Fatalf("remove: %v", err)
+	}
+	if _, err := Open(region); err != nil {
+		t.Fatalf("image after Remove does not parse: %v", err)
+	}
 }
 
 func FuzzLinuxPayload(f *testing.F) {
@@ -82,4 +112,53 @@ func FuzzLinuxPayload(f *testing.F) {
 			t.Fatal("no entry segment")
 		}
 	})
+}
+
+// TestCheckCBFSKeepsInput replays FuzzCBFS inputs whose Add succeeds and
+// checks that the fuzz body leaves its arguments alone: the fuzzing engine
+// reuses argument memory for later mutations and minimization, and an
+// in-place edit made it report failures that did not replay.
+func TestCheckCBFSKeepsInput(t *testing.T) {
+	seed := emptyCBFS(0x1000)
+	c, _ := Open(seed)
+	_ = c.Add("a", TypeRaw, []byte("hello"))
+	for _, tc := range []struct {
+		name   string
+		region []byte
+		file   string
+		data   []byte
+	}{
+		{"empty region", emptyCBFS(0x100), "x", []byte("data")},
+		{"region with a file", seed, "b", []byte("data")},
+		{"failing add", emptyCBFS(0x100), "a", make([]byte, 0x200)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			region := append([]byte(nil), tc.region...)
+			data := append([]byte(nil), tc.data...)
+			checkCBFS(t, region, tc.file, data)
+			if !bytes.Equal(region, tc.region) || !bytes.Equal(data, tc.data) {
+				t.Fatal("the fuzz body modified its arguments")
+			}
+		})
+	}
+}
+
+// TestLinuxPayloadInitrdWithoutFlag is the FuzzLinuxPayload crasher in
+// testdata: initrd bytes with HasInitrd false emitted a sixth segment into
+// a five-slot table (index out of range). They are now ignored.
+func TestLinuxPayloadInitrdWithoutFlag(t *testing.T) {
+	k := make([]byte, 0x804)
+	copy(k[0x202:], "HdrS")
+	for _, hasCmdline := range []bool{false, true} {
+		p, err := BuildLinuxPayload(LinuxPayload{Kernel: k, Initrd: []byte("initrd"), Cmdline: "console=ttyS0",
+			HasCmdline: hasCmdline, Trampoline: []byte{0x90}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := BuildLinuxPayload(LinuxPayload{Kernel: k, Cmdline: "console=ttyS0",
+			HasCmdline: hasCmdline, Trampoline: []byte{0x90}})
+		if err != nil || !bytes.Equal(p, want) {
+			t.Fatalf("cmdline %v: payload with ignored initrd differs from one without (%v)", hasCmdline, err)
+		}
+	}
 }

@@ -272,11 +272,17 @@ func BuildLinuxPayload(p LinuxPayload) ([]byte, error) {
 		le.PutUint16(params[0x206:], version) // param_block_version
 	}
 
+	// Without HasInitrd there is no initrd (and no slot for one), whatever
+	// p.Initrd holds.
+	var initrd []byte
+	if p.HasInitrd {
+		initrd = p.Initrd
+	}
 	initrdBase := uint32(64 << 20)
-	if len(p.Initrd) != 0 {
+	if len(initrd) != 0 {
 		initrdBase = uint32(alignUpC(kernelBase+uint64(len(kernel)), 64<<20-1))
 		le.PutUint32(params[0x218:], initrdBase)
-		le.PutUint32(params[0x21c:], uint32(len(p.Initrd)))
+		le.PutUint32(params[0x21c:], uint32(len(initrd)))
 	}
 
 	var cmdline []byte
@@ -317,7 +323,7 @@ func BuildLinuxPayload(p LinuxPayload) ([]byte, error) {
 	emit(kernel, true, SegCode, kernelBase)
 	emit(p.Trampoline, true, SegCode, TrampolineEntry)
 	emit(cmdline, true, SegData, CommandLineLoc)
-	emit(p.Initrd, true, SegData, uint64(initrdBase))
+	emit(initrd, true, SegData, uint64(initrdBase))
 	emit(nil, false, SegEntry, TrampolineEntry)
 	if uint64(len(out)) > 0xffffffff {
 		return nil, fmt.Errorf("%w: payload is %d bytes", ErrNoSpace, len(out))
