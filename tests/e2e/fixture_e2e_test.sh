@@ -12,13 +12,16 @@
 # Tagged e2e: it starts nested Bazel servers (a few minutes cold).
 set -euo pipefail
 fail() { echo "FAIL: $*" >&2; exit 1; }
-ws=$(dirname "$(readlink -f MODULE.bazel)")
+# The source tree as declared inputs (//:all_files), so Bazel reruns this
+# test exactly when a source changes.
+src=${TEST_SRCDIR:?}/_main
 T=${TEST_TMPDIR:?}
 A=$T/checkout-one/rules_heads
 B=$T/elsewhere/a/deeper/checkout-two
 copy() {
 	mkdir -p "$1"
-	(cd "$ws" && tar -cf - --exclude='./bazel-*' --exclude=./.git --exclude=./user.bazelrc .) | (cd "$1" && tar -xf -)
+	cp -rL "$src/." "$1"
+	chmod -R u+w "$1"
 }
 copy "$A"
 copy "$B"
