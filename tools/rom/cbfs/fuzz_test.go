@@ -2,10 +2,9 @@ package cbfs
 
 import (
 	"bytes"
-	"flag"
-	"fmt"
-	"os"
 	"testing"
+
+	"github.com/rules-heads/rules_heads/tools/rom/romtest"
 )
 
 // emptyCBFS returns a region formatted as cbfstool create leaves it.
@@ -16,26 +15,7 @@ func emptyCBFS(size int) []byte {
 	return b
 }
 
-// minimizeCap bounds the time the fuzzing engine spends minimizing each
-// input when -test.fuzzminimizetime is not given. The default (60 s per
-// input) stalls these targets: their inputs are whole ROM regions of
-// several KiB, and minimizing a []byte of n bytes tries O(n²) candidates
-// (tens of millions for 4 KiB), each a full run of the fuzz function, so
-// every newly interesting input froze fuzzing at 0 execs/sec for a minute.
-const minimizeCap = "2s"
-
-func TestMain(m *testing.M) {
-	flag.Parse()
-	set := false
-	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.fuzzminimizetime" })
-	if !set {
-		if err := flag.Set("test.fuzzminimizetime", minimizeCap); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(2)
-		}
-	}
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { romtest.FuzzMain(m) }
 
 func FuzzCBFS(f *testing.F) {
 	seed := emptyCBFS(0x1000)

@@ -5,6 +5,7 @@ package romtest
 
 import (
 	"bytes"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -135,4 +136,28 @@ func FirstDiff(a, b []byte) int {
 		return min(len(a), len(b))
 	}
 	return -1
+}
+
+// minimizeCap bounds the time the fuzzing engine spends minimizing each
+// input when -test.fuzzminimizetime is not given. The default (60 s per
+// input) stalls the ROM fuzz targets: their inputs are whole ROM regions of
+// several KiB, and minimizing a []byte of n bytes tries O(n²) candidates
+// (tens of millions for 4 KiB), each a full run of the fuzz function, so
+// every newly interesting input froze fuzzing at 0 execs/sec for a minute.
+const minimizeCap = "2s"
+
+// FuzzMain is the TestMain of the ROM packages' tests: it caps fuzz input
+// minimization (see minimizeCap) unless the caller chose a value, then runs
+// the tests.
+func FuzzMain(m *testing.M) {
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.fuzzminimizetime" })
+	if !set {
+		if err := flag.Set("test.fuzzminimizetime", minimizeCap); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+	}
+	os.Exit(m.Run())
 }
