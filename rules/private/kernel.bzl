@@ -1,6 +1,6 @@
 """heads_linux: a Linux kernel from its source, a config and fixed kbuild inputs."""
 
-load("//rules:providers.bzl", "HeadsKernelInfo", "HeadsSourceInfo")
+load("//rules:providers.bzl", "HeadsKernelInfo", "HeadsModuleInfo", "HeadsSourceInfo")
 load(":common.bzl", "SHELL_PRELUDE", "TOOL_ATTRS", "hermetic_env", "shell_quote")
 
 def _heads_linux_impl(ctx):
@@ -9,6 +9,27 @@ def _heads_linux_impl(ctx):
     image = ctx.actions.declare_file(ctx.label.name + "/" + ctx.attr.image.rsplit("/", 1)[-1])
     config = ctx.actions.declare_file(ctx.label.name + "/.config")
     log = ctx.actions.declare_file(ctx.label.name + "/build.log")
+    outputs = [image, config, log]
+    headers_step = ""
+    providers = []
+    if ctx.attr.headers:
+        # The kernel's UAPI headers (make headers_install), packed like a
+        # module's install tree, so modules can list the kernel in deps.
+        headers = ctx.actions.declare_file(ctx.label.name + "/headers.sysroot.tar")
+        empty = ctx.actions.declare_file(ctx.label.name + "/headers.initrd.tar")
+        outputs.extend([headers, empty])
+        headers_step = """
+run_logged linux "$LOG" {make} headers_install INSTALL_HDR_PATH="$WORK/hdr"
+"$EXECROOT/$TARNORM" pack --prefix "" --out "$EXECROOT/{headers}" "$WORK/hdr"
+mkdir -p "$WORK/empty"
+"$EXECROOT/$TARNORM" pack --prefix "" --out "$EXECROOT/{empty}" "$WORK/empty"
+""".format(make = "{make}", headers = headers.path, empty = empty.path)
+        providers.append(HeadsModuleInfo(
+            module = "linux-headers",
+            sysroot_tar = headers,
+            initrd_tar = empty,
+            transitive_sysroot_tars = depset([headers]),
+        ))
     make = "make -C \"$WORK/src\" O=\"$WORK/out\" ARCH={arch} {cross} {args}".format(
         arch = ctx.attr.arch,
         cross = ("CROSS_COMPILE=" + shell_quote(ctx.attr.cross_compile)) if ctx.attr.cross_compile else "",
@@ -29,6 +50,7 @@ mkdir -p "$WORK/out"
 {configure}
 run_logged linux "$LOG" {make} olddefconfig
 run_logged linux "$LOG" {make} -j{jobs} KCFLAGS="$PREFIX_MAP_FLAGS" {target}
+{headers_step}
 take_output linux "$WORK/out/{image}" "{out_image}"
 take_output linux "$WORK/out/.config" "{out_config}"
 save_log "$LOG" "{out_log}"
@@ -43,12 +65,13 @@ save_log "$LOG" "{out_log}"
         out_image = image.path,
         out_config = config.path,
         out_log = log.path,
+        headers_step = headers_step.replace("{make}", make),
     )
     ctx.actions.run_shell(
         command = cmd,
         inputs = [src, ctx.file.config] + [ctx.file._buildroot_lock],
         tools = [ctx.executable._tarnorm],
-        outputs = [image, config, log],
+        outputs = outputs,
         env = hermetic_env(ctx),
         mnemonic = "HeadsLinux",
         progress_message = "Building Linux kernel %{label}",
@@ -57,7 +80,7 @@ save_log "$LOG" "{out_log}"
         DefaultInfo(files = depset([image])),
         OutputGroupInfo(config = depset([config]), logs = depset([log])),
         HeadsKernelInfo(image = image, config = config),
-    ]
+    ] + providers
 
 heads_linux = rule(
     implementation = _heads_linux_impl,
@@ -73,6 +96,7 @@ fragment merged onto tinyconfig (`"fragment"`).""",
         "arch": attr.string(default = "x86", doc = "kbuild ARCH."),
         "config": attr.label(allow_single_file = True, mandatory = True, doc = "Kernel config."),
         "config_mode": attr.string(default = "full", values = ["full", "fragment"]),
+        "headers": attr.bool(doc = "Also install the UAPI headers (make headers_install) and provide them as a HeadsModuleInfo, so heads_module targets can list this kernel in deps (Heads installs them into its sysroot)."),
         "cross_compile": attr.string(doc = "kbuild CROSS_COMPILE prefix."),
         "image": attr.string(default = "arch/x86/boot/bzImage", doc = "Path of the image under O=."),
         "jobs": attr.int(default = 2, doc = "make -j. Does not change outputs."),
