@@ -91,42 +91,36 @@ run_logged() {
 }
 """
 
-def work_dir(ctx, suffix = ""):
-    """A per-target scratch path relative to the exec root.
+def run_heads_action(ctx, body, inputs, outputs, mnemonic, progress_message, tools = [], env = {}):
+    """Runs one foreign-build action: SHELL_PRELUDE + body.
+
+    Owns what every such action shares, so no rule can forget it: the fixed
+    environment (HERMETIC_ENV, a private work directory, $TARNORM), tarnorm
+    among the tools, and the build root's lock among the inputs (the
+    compilers and make the action runs are the root's pinned packages).
 
     Args:
-      ctx: rule context.
-      suffix: distinguishes several actions of one target.
-
-    Returns:
-      A relative path string.
+      ctx: rule context (with TOOL_ATTRS).
+      body: shell commands run after the prelude.
+      inputs: list or depset of input Files.
+      outputs: declared output Files.
+      mnemonic: action mnemonic.
+      progress_message: progress message.
+      tools: more executable tools.
+      env: more environment variables.
     """
-    return "{}/{}/{}.work{}".format(ctx.bin_dir.path, ctx.label.package, ctx.label.name, suffix)
-
-def hermetic_env(ctx, extra = {}, suffix = ""):
-    """The environment of a foreign-build action.
-
-    Args:
-      ctx: rule context.
-      extra: more variables.
-      suffix: as for work_dir.
-
-    Returns:
-      A dict.
-    """
-    env = dict(HERMETIC_ENV)
-    env["RULES_HEADS_WORK"] = work_dir(ctx, suffix)
-    env["TARNORM"] = ctx.executable._tarnorm.path
-    env.update(extra)
-    return env
-
-def shell_quote(s):
-    """Quotes a string for POSIX sh.
-
-    Args:
-      s: the string.
-
-    Returns:
-      The quoted string.
-    """
-    return "'" + s.replace("'", "'\\''") + "'"
+    if type(inputs) != "depset":
+        inputs = depset(inputs)
+    action_env = dict(HERMETIC_ENV)
+    action_env["RULES_HEADS_WORK"] = "{}/{}/{}.work".format(ctx.bin_dir.path, ctx.label.package, ctx.label.name)
+    action_env["TARNORM"] = ctx.executable._tarnorm.path
+    action_env.update(env)
+    ctx.actions.run_shell(
+        command = SHELL_PRELUDE + body,
+        inputs = depset([ctx.file._buildroot_lock], transitive = [inputs]),
+        tools = [ctx.executable._tarnorm] + tools,
+        outputs = outputs,
+        env = action_env,
+        mnemonic = mnemonic,
+        progress_message = progress_message,
+    )

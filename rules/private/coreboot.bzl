@@ -1,7 +1,8 @@
 """heads_coreboot: coreboot for one board, with a Linux payload, reproducibly."""
 
+load("@bazel_skylib//lib:shell.bzl", "shell")
 load("//rules:providers.bzl", "HeadsSourceInfo")
-load(":common.bzl", "SHELL_PRELUDE", "TOOL_ATTRS", "hermetic_env", "shell_quote")
+load(":common.bzl", "TOOL_ATTRS", "run_heads_action")
 
 def _heads_coreboot_impl(ctx):
     source_info = ctx.attr.source[HeadsSourceInfo]
@@ -15,14 +16,14 @@ def _heads_coreboot_impl(ctx):
         if f:
             inputs.append(f)
             payload.append('install -D -m 0644 "$EXECROOT/{}" "$WORK/src/{}"'.format(f.path, dest))
-    exports = "\n".join(["export {}={}".format(k, shell_quote(v)) for k, v in sorted(ctx.attr.make_env.items())])
+    exports = "\n".join(["export {}={}".format(k, shell.quote(v)) for k, v in sorted(ctx.attr.make_env.items())])
 
     # coreboot records the payload path in the `config` CBFS file: keep it
     # relative (payload/...) and the same on every machine.
     make = 'make -C "$WORK/src" obj="$WORK/build" DOTCONFIG="$WORK/build/.config" BUILD_TIMELESS=1 {}'.format(
-        " ".join([shell_quote(a) for a in ctx.attr.make_args]),
+        " ".join([shell.quote(a) for a in ctx.attr.make_args]),
     )
-    cmd = SHELL_PRELUDE + """
+    cmd = """
 LOG="$WORK/build.log"
 : > "$LOG"
 {exports}
@@ -48,12 +49,11 @@ save_log "$LOG" "{out_log}"
         out_config = config.path,
         out_log = log.path,
     )
-    ctx.actions.run_shell(
-        command = cmd,
-        inputs = inputs + [ctx.file._buildroot_lock],
-        tools = [ctx.executable._tarnorm],
+    run_heads_action(
+        ctx,
+        body = cmd,
+        inputs = inputs,
         outputs = [rom, config, log],
-        env = hermetic_env(ctx),
         mnemonic = "HeadsCoreboot",
         progress_message = "Building coreboot %{label}",
     )

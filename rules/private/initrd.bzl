@@ -1,7 +1,8 @@
 """heads_initrd: the Heads initrd from module outputs, initrd trees and the board's runtime config."""
 
+load("@bazel_skylib//lib:shell.bzl", "shell")
 load("//rules:providers.bzl", "HeadsInitrdInfo", "HeadsModuleInfo")
-load(":common.bzl", "SHELL_PRELUDE", "TOOL_ATTRS", "hermetic_env", "shell_quote")
+load(":common.bzl", "TOOL_ATTRS", "run_heads_action")
 
 def _stage_tree(files, strip_prefix, dest_var):
     """Shell lines copying files (keeping the executable bit) into a staging dir."""
@@ -59,11 +60,11 @@ done >> "$WORK/config/etc/config"
     args.append('--tree "$WORK/board"')
     args.append('--tree "$WORK/heads"')
     extra_config = "\n".join([
-        "printf 'export %s=\"%s\"\\n' {} {} >> \"$WORK/config/etc/config\"".format(shell_quote(k), shell_quote(v))
+        "printf 'export %s=\"%s\"\\n' {} {} >> \"$WORK/config/etc/config\"".format(shell.quote(k), shell.quote(v))
         for k, v in sorted(ctx.attr.config_extra.items())
     ])
 
-    cmd = SHELL_PRELUDE + """
+    cmd = """
 mkdir -p "$WORK/config/etc" "$WORK/board" "$WORK/heads"
 : > "$WORK/config/etc/config"
 {config_lines}
@@ -84,12 +85,12 @@ mkdir -p "$WORK/config/etc" "$WORK/board" "$WORK/heads"
         args = " ".join(args),
         listing = listing.path,
     )
-    ctx.actions.run_shell(
-        command = cmd,
-        inputs = inputs + [ctx.file._buildroot_lock],
+    run_heads_action(
+        ctx,
+        body = cmd,
+        inputs = inputs,
         tools = [ctx.executable._mkinitrd],
         outputs = [out, listing],
-        env = hermetic_env(ctx),
         mnemonic = "HeadsInitrd",
         progress_message = "Assembling initrd %{label}",
     )

@@ -1,7 +1,8 @@
 """heads_linux: a Linux kernel from its source, a config and fixed kbuild inputs."""
 
+load("@bazel_skylib//lib:shell.bzl", "shell")
 load("//rules:providers.bzl", "HeadsKernelInfo", "HeadsModuleInfo", "HeadsSourceInfo")
-load(":common.bzl", "SHELL_PRELUDE", "TOOL_ATTRS", "hermetic_env", "shell_quote")
+load(":common.bzl", "TOOL_ATTRS", "run_heads_action")
 
 def _heads_linux_impl(ctx):
     source_info = ctx.attr.source[HeadsSourceInfo]
@@ -10,6 +11,11 @@ def _heads_linux_impl(ctx):
     config = ctx.actions.declare_file(ctx.label.name + "/.config")
     log = ctx.actions.declare_file(ctx.label.name + "/build.log")
     outputs = [image, config, log]
+    make = "make -C \"$WORK/src\" O=\"$WORK/out\" ARCH={arch} {cross} {args}".format(
+        arch = ctx.attr.arch,
+        cross = ("CROSS_COMPILE=" + shell.quote(ctx.attr.cross_compile)) if ctx.attr.cross_compile else "",
+        args = " ".join([shell.quote(a) for a in ctx.attr.make_args]),
+    )
     headers_step = ""
     providers = []
     if ctx.attr.headers:
@@ -23,18 +29,13 @@ run_logged linux "$LOG" {make} headers_install INSTALL_HDR_PATH="$WORK/hdr"
 "$EXECROOT/$TARNORM" pack --prefix "" --out "$EXECROOT/{headers}" "$WORK/hdr"
 mkdir -p "$WORK/empty"
 "$EXECROOT/$TARNORM" pack --prefix "" --out "$EXECROOT/{empty}" "$WORK/empty"
-""".format(make = "{make}", headers = headers.path, empty = empty.path)
+""".format(make = make, headers = headers.path, empty = empty.path)
         providers.append(HeadsModuleInfo(
             module = "linux-headers",
             sysroot_tar = headers,
             initrd_tar = empty,
             transitive_sysroot_tars = depset([headers]),
         ))
-    make = "make -C \"$WORK/src\" O=\"$WORK/out\" ARCH={arch} {cross} {args}".format(
-        arch = ctx.attr.arch,
-        cross = ("CROSS_COMPILE=" + shell_quote(ctx.attr.cross_compile)) if ctx.attr.cross_compile else "",
-        args = " ".join([shell_quote(a) for a in ctx.attr.make_args]),
-    )
     if ctx.attr.config_mode == "fragment":
         configure = """
 run_logged linux "$LOG" {make} tinyconfig
@@ -42,7 +43,7 @@ run_logged linux "$LOG" "$WORK/src/scripts/kconfig/merge_config.sh" -m -O "$WORK
 """.format(make = make, cfg = ctx.file.config.path)
     else:
         configure = 'cp "$EXECROOT/{cfg}" "$WORK/out/.config"\n'.format(cfg = ctx.file.config.path)
-    cmd = SHELL_PRELUDE + """
+    cmd = """
 LOG="$WORK/build.log"
 : > "$LOG"
 extract_source "{src}" {strip}
@@ -65,14 +66,13 @@ save_log "$LOG" "{out_log}"
         out_image = image.path,
         out_config = config.path,
         out_log = log.path,
-        headers_step = headers_step.replace("{make}", make),
+        headers_step = headers_step,
     )
-    ctx.actions.run_shell(
-        command = cmd,
-        inputs = [src, ctx.file.config] + [ctx.file._buildroot_lock],
-        tools = [ctx.executable._tarnorm],
+    run_heads_action(
+        ctx,
+        body = cmd,
+        inputs = [src, ctx.file.config],
         outputs = outputs,
-        env = hermetic_env(ctx),
         mnemonic = "HeadsLinux",
         progress_message = "Building Linux kernel %{label}",
     )

@@ -1,7 +1,8 @@
 """heads_module: configure, build and install one Heads module, hermetically."""
 
+load("@bazel_skylib//lib:shell.bzl", "shell")
 load("//rules:providers.bzl", "HeadsModuleInfo", "HeadsSourceInfo")
-load(":common.bzl", "SHELL_PRELUDE", "TOOL_ATTRS", "hermetic_env", "shell_quote")
+load(":common.bzl", "TOOL_ATTRS", "run_heads_action")
 
 TOOLCHAIN_TYPE = Label("//rules:toolchain_type")
 
@@ -18,10 +19,10 @@ def _heads_module_impl(ctx):
     log = ctx.actions.declare_file(ctx.label.name + ".log")
 
     copy_outputs = "\n".join([
-        "copy_out {src} bin/{dst}".format(src = shell_quote(o), dst = shell_quote(o.rsplit("/", 1)[-1]))
+        "copy_out {src} bin/{dst}".format(src = shell.quote(o), dst = shell.quote(o.rsplit("/", 1)[-1]))
         for o in ctx.attr.outputs
     ] + [
-        "copy_out {src} lib/{dst}".format(src = shell_quote(o), dst = shell_quote(o.rsplit("/", 1)[-1]))
+        "copy_out {src} lib/{dst}".format(src = shell.quote(o), dst = shell.quote(o.rsplit("/", 1)[-1]))
         for o in ctx.attr.libraries
     ])
 
@@ -32,7 +33,7 @@ def _heads_module_impl(ctx):
         config_line = 'CONFIG="$EXECROOT/{}"; export CONFIG'.format(ctx.file.config.path)
     env = {k: v for k, v in tc.env.items()}
     env.update(ctx.attr.env)
-    cmd = SHELL_PRELUDE + """
+    cmd = """
 LOG="$WORK/build.log"
 : > "$LOG"
 SYSROOT="$WORK/sysroot"
@@ -68,24 +69,23 @@ copy_out() {{
 }}
 {copy_outputs}
 cd "$EXECROOT"
-"$EXECROOT/{tarnorm}" pack --prefix "" --out "$EXECROOT/{sysroot_tar}" "$DESTDIR"
-"$EXECROOT/{tarnorm}" pack --prefix "" --out "$EXECROOT/{initrd_tar}" "$WORK/initrd"
+"$EXECROOT/$TARNORM" pack --prefix "" --out "$EXECROOT/{sysroot_tar}" "$DESTDIR"
+"$EXECROOT/$TARNORM" pack --prefix "" --out "$EXECROOT/{initrd_tar}" "$WORK/initrd"
 save_log "$LOG" "{log}"
 """.format(
-        dep_tars = " ".join([shell_quote(t.path) for t in dep_tars.to_list()]),
-        tarnorm = ctx.executable._tarnorm.path,
+        dep_tars = " ".join([shell.quote(t.path) for t in dep_tars.to_list()]),
         src = src.path,
         strip = source_info.strip_components,
-        arch = shell_quote(tc.target_arch),
-        host = shell_quote(tc.host_triple),
+        arch = shell.quote(tc.target_arch),
+        host = shell.quote(tc.host_triple),
         jobs = ctx.attr.jobs,
-        m_configure = shell_quote(module + ": configure"),
-        m_build = shell_quote(module + ": build"),
-        m_install = shell_quote(module + ": install"),
-        m_strip = shell_quote(module + ": strip"),
-        configure = shell_quote(ctx.attr.configure or "true"),
-        build = shell_quote(ctx.attr.build),
-        install = shell_quote(ctx.attr.install or "true"),
+        m_configure = shell.quote(module + ": configure"),
+        m_build = shell.quote(module + ": build"),
+        m_install = shell.quote(module + ": install"),
+        m_strip = shell.quote(module + ": strip"),
+        configure = shell.quote(ctx.attr.configure or "true"),
+        build = shell.quote(ctx.attr.build),
+        install = shell.quote(ctx.attr.install or "true"),
         module = module,
         copy_outputs = copy_outputs,
         config_line = config_line,
@@ -93,12 +93,12 @@ save_log "$LOG" "{log}"
         initrd_tar = initrd_tar.path,
         log = log.path,
     )
-    ctx.actions.run_shell(
-        command = cmd,
-        inputs = depset([src, ctx.file._buildroot_lock] + extra_inputs, transitive = [dep_tars, tc.files]),
-        tools = [ctx.executable._tarnorm],
+    run_heads_action(
+        ctx,
+        body = cmd,
+        inputs = depset([src] + extra_inputs, transitive = [dep_tars, tc.files]),
         outputs = [sysroot_tar, initrd_tar, log],
-        env = hermetic_env(ctx, env),
+        env = env,
         mnemonic = "HeadsModule",
         progress_message = "Building Heads module %s" % module,
     )

@@ -1,7 +1,8 @@
 """heads_rom: stitch the final ROM, split it, and write hashes.txt/sizes.txt and the release zip."""
 
+load("@bazel_skylib//lib:shell.bzl", "shell")
 load("//rules:providers.bzl", "HeadsRomInfo")
-load(":common.bzl", "SHELL_PRELUDE", "TOOL_ATTRS", "hermetic_env", "shell_quote")
+load(":common.bzl", "TOOL_ATTRS", "run_heads_action")
 
 _ZIP_PY = r"""
 import sys, zipfile
@@ -28,7 +29,7 @@ def _heads_rom_impl(ctx):
     rs = '"$EXECROOT/{}"'.format(ctx.executable._romstitch.path)
     steps = ['cp "$EXECROOT/{}" "$WORK/rom"'.format(ctx.file.rom.path), 'chmod u+w "$WORK/rom"']
     if ctx.attr.pad_to:
-        steps.append('{rs} pad --rom "$WORK/rom" --out "$WORK/rom" --size {s}'.format(rs = rs, s = shell_quote(ctx.attr.pad_to)))
+        steps.append('{rs} pad --rom "$WORK/rom" --out "$WORK/rom" --size {s}'.format(rs = rs, s = shell.quote(ctx.attr.pad_to)))
     for region, f in [("descriptor", ctx.file.ifd), ("me", ctx.file.me), ("gbe", ctx.file.gbe)]:
         if f:
             inputs.append(f)
@@ -38,7 +39,7 @@ def _heads_rom_impl(ctx):
         if len(files) != 1:
             fail("%s: cbfs_files entry %s must be one file" % (ctx.label, target.label))
         inputs.append(files[0])
-        steps.append('{rs} cbfs add --rom "$WORK/rom" --out "$WORK/rom" --name {n} --file "$EXECROOT/{f}"'.format(rs = rs, n = shell_quote(name), f = files[0].path))
+        steps.append('{rs} cbfs add --rom "$WORK/rom" --out "$WORK/rom" --name {n} --file "$EXECROOT/{f}"'.format(rs = rs, n = shell.quote(name), f = files[0].path))
     steps.append('cp "$WORK/rom" "$OUT/{}.rom"'.format(board))
     listed = ["{}.rom".format(board)]
     if ctx.attr.split:
@@ -49,21 +50,21 @@ def _heads_rom_impl(ctx):
         outputs.extend([bottom, top])
         steps.append('{rs} split --rom "$WORK/rom" --sizes {s} --out-dir "$OUT" --names {b},{t}'.format(
             rs = rs,
-            s = shell_quote(",".join(ctx.attr.split)),
+            s = shell.quote(",".join(ctx.attr.split)),
             b = bottom.basename,
             t = top.basename,
         ))
         listed.extend([bottom.basename, top.basename])
     steps.append('(cd "$OUT" && {rs} hashes --root . --hashes hashes.txt --sizes sizes.txt {files})'.format(rs = rs, files = " ".join(listed)))
     steps.append('(cd "$OUT" && sha256sum {rom}.rom > "$WORK/sha256sum.txt")'.format(rom = board))
-    steps.append('python3 -c {py} "$OUT/{b}.zip" "$OUT/{b}.rom" "$WORK/sha256sum.txt"'.format(py = shell_quote(_ZIP_PY), b = board))
-    cmd = SHELL_PRELUDE + 'OUT="$EXECROOT/{}"\n'.format(rom.dirname) + "\n".join(steps) + "\n"
-    ctx.actions.run_shell(
-        command = cmd,
-        inputs = inputs + [ctx.file._buildroot_lock],
+    steps.append('python3 -c {py} "$OUT/{b}.zip" "$OUT/{b}.rom" "$WORK/sha256sum.txt"'.format(py = shell.quote(_ZIP_PY), b = board))
+    cmd = 'OUT="$EXECROOT/{}"\n'.format(rom.dirname) + "\n".join(steps) + "\n"
+    run_heads_action(
+        ctx,
+        body = cmd,
+        inputs = inputs,
         tools = [ctx.executable._romstitch],
         outputs = outputs,
-        env = hermetic_env(ctx),
         mnemonic = "HeadsRom",
         progress_message = "Stitching ROM %{label}",
     )

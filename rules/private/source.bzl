@@ -1,7 +1,8 @@
 """heads_source: extract a module's archive and apply its patches, deterministically."""
 
+load("@bazel_skylib//lib:shell.bzl", "shell")
 load("//rules:providers.bzl", "HeadsSourceInfo")
-load(":common.bzl", "SHELL_PRELUDE", "TOOL_ATTRS", "hermetic_env", "shell_quote")
+load(":common.bzl", "TOOL_ATTRS", "run_heads_action")
 
 def _heads_source_impl(ctx):
     module = ctx.attr.module or ctx.label.name
@@ -19,29 +20,27 @@ def _heads_source_impl(ctx):
     patches = sorted(ctx.files.patches, key = lambda f: f.basename)
     apply = "\n".join([
         "run_logged {m} \"$WORK/patch.log\" patch -d \"$WORK/src\" -p{p} --forward --batch --no-backup-if-mismatch -i \"$EXECROOT/{f}\"".format(
-            m = shell_quote(module + ": patch " + p.basename),
+            m = shell.quote(module + ": patch " + p.basename),
             p = ctx.attr.patch_strip,
             f = p.path,
         )
         for p in patches
     ])
-    cmd = SHELL_PRELUDE + """
-"$EXECROOT/{tarnorm}" extract --strip-components {strip} --out "$WORK/src" "$EXECROOT/{archive}"
+    cmd = """
+"$EXECROOT/$TARNORM" extract --strip-components {strip} --out "$WORK/src" "$EXECROOT/{archive}"
 {apply}
-"$EXECROOT/{tarnorm}" pack --prefix src/ --out "$EXECROOT/{out}" "$WORK/src"
+"$EXECROOT/$TARNORM" pack --prefix src/ --out "$EXECROOT/{out}" "$WORK/src"
 """.format(
-        tarnorm = ctx.executable._tarnorm.path,
         strip = ctx.attr.strip_components,
         archive = ctx.file.archive.path,
         apply = apply,
         out = out.path,
     )
-    ctx.actions.run_shell(
-        command = cmd,
-        inputs = [ctx.file.archive] + patches + [ctx.file._buildroot_lock],
-        tools = [ctx.executable._tarnorm],
+    run_heads_action(
+        ctx,
+        body = cmd,
+        inputs = [ctx.file.archive] + patches,
         outputs = [out],
-        env = hermetic_env(ctx),
         mnemonic = "HeadsSource",
         progress_message = "Extracting and patching %s (%d patches)" % (module, len(patches)),
     )
