@@ -264,3 +264,14 @@ rh_ensure_root() {
 	exec 9>&-
 	echo "$root/fs"
 }
+
+# rh_run ROOT CMD...: runs CMD in the build root ROOT (from rh_ensure_root)
+# with the workspace, the cache and RULES_HEADS_EXTRA_BINDS mounted at their
+# host paths, so paths inside equal paths outside; in $PWD when it lies in
+# the workspace, else at the workspace root.
+rh_run() {
+	local root=$1 cwd=$PWD
+	shift
+	case "$cwd/" in "$WORKSPACE_DIR"/*) ;; *) cwd=$WORKSPACE_DIR ;; esac
+	rh_enter "$root" "$WORKSPACE_DIR $RH_CACHE ${RULES_HEADS_EXTRA_BINDS:-}" "$cwd" "$@"
+}
