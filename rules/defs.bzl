@@ -1,7 +1,7 @@
 """Public API of rules_heads. Anything not re-exported here is private and may change.
 
 Layers: sources (heads_source, and the `heads` module extension in
-extensions.bzl) -> toolchain (heads_cc_toolchain) -> modules (heads_module) ->
+extensions.bzl) -> toolchain (heads_cc_toolchain; heads_musl_cross_toolchain) -> modules (heads_module) ->
 initrd (heads_initrd) -> kernel (heads_linux) -> coreboot (heads_coreboot) ->
 ROM (heads_rom) -> board (heads_board). Reference: docs/rules.md.
 """
@@ -13,7 +13,13 @@ load("//rules/private:kernel.bzl", _heads_linux = "heads_linux")
 load("//rules/private:module.bzl", _heads_module = "heads_module")
 load("//rules/private:rom.bzl", _heads_rom = "heads_rom")
 load("//rules/private:source.bzl", _heads_source = "heads_source")
-load("//rules/private:toolchain.bzl", _HeadsToolchainInfo = "HeadsToolchainInfo", _heads_cc_toolchain = "heads_cc_toolchain")
+load(
+    "//rules/private:toolchain.bzl",
+    _HeadsToolchainInfo = "HeadsToolchainInfo",
+    _heads_cc_toolchain = "heads_cc_toolchain",
+    _heads_musl_cross_make = "heads_musl_cross_make",
+    _heads_musl_cross_toolchain = "heads_musl_cross_toolchain",
+)
 load(
     ":providers.bzl",
     _HeadsInitrdInfo = "HeadsInitrdInfo",
@@ -25,6 +31,8 @@ load(
 
 heads_source = _heads_source
 heads_cc_toolchain = _heads_cc_toolchain
+heads_musl_cross_make = _heads_musl_cross_make
+heads_musl_cross_toolchain = _heads_musl_cross_toolchain
 heads_module = _heads_module
 heads_initrd = _heads_initrd
 heads_linux = _heads_linux

@@ -3,6 +3,7 @@
 load("@bazel_skylib//lib:shell.bzl", "shell")
 load("//rules:providers.bzl", "HeadsModuleInfo", "HeadsSourceInfo")
 load(":common.bzl", "TOOL_ATTRS", "run_heads_action")
+load(":toolchain.bzl", "toolchain_setup")
 
 TOOLCHAIN_TYPE = Label("//rules:toolchain_type")
 
@@ -12,7 +13,8 @@ def _heads_module_impl(ctx):
     source_info = ctx.attr.source[HeadsSourceInfo]
     src = source_info.tar
     dep_infos = [d[HeadsModuleInfo] for d in ctx.attr.deps]
-    dep_tars = depset(transitive = [d.transitive_sysroot_tars for d in dep_infos], order = "postorder")
+    dep_tars = depset(transitive = [tc.sysroot_tars] + [d.transitive_sysroot_tars for d in dep_infos], order = "postorder")
+    tc_setup, tc_inputs = toolchain_setup(tc)
 
     sysroot_tar = ctx.actions.declare_file(ctx.label.name + ".sysroot.tar")
     initrd_tar = ctx.actions.declare_file(ctx.label.name + ".initrd.tar")
@@ -33,7 +35,7 @@ def _heads_module_impl(ctx):
         config_line = 'CONFIG="$EXECROOT/{}"; export CONFIG'.format(ctx.file.config.path)
     env = {k: v for k, v in tc.env.items()}
     env.update(ctx.attr.env)
-    cmd = """
+    cmd = tc_setup + """
 LOG="$WORK/build.log"
 : > "$LOG"
 SYSROOT="$WORK/sysroot"
@@ -76,7 +78,7 @@ save_log "$LOG" "{log}"
         dep_tars = " ".join([shell.quote(t.path) for t in dep_tars.to_list()]),
         src = src.path,
         strip = source_info.strip_components,
-        arch = shell.quote(tc.target_arch),
+        arch = shell.quote(tc.musl_arch),
         host = shell.quote(tc.host_triple),
         jobs = ctx.attr.jobs,
         m_configure = shell.quote(module + ": configure"),
@@ -96,7 +98,7 @@ save_log "$LOG" "{log}"
     run_heads_action(
         ctx,
         body = cmd,
-        inputs = depset([src] + extra_inputs, transitive = [dep_tars, tc.files]),
+        inputs = depset([src] + extra_inputs + tc_inputs, transitive = [dep_tars, tc.files]),
         outputs = [sysroot_tar, initrd_tar, log],
         env = env,
         mnemonic = "HeadsModule",
@@ -126,6 +128,7 @@ dependencies composed into a private read-only sysroot ($SYSROOT, also
 $INSTALL as Heads names it), then `configure`, `build`, `install` as shell
 commands in the source directory with Heads' variables set: $CC/$HEADS_CC
 (the toolchain's compiler with prefix maps and the sysroot), $CROSS_TOOLS,
+$CROSS,
 $MUSL_ARCH, $HOST_TRIPLE, $MAKE_JOBS, $CONFIG (the `config` file), $DESTDIR (the module's own install
 tree). The environment is fixed (PATH of the build root, TZ=UTC, LC_ALL=C,
 SOURCE_DATE_EPOCH=0, KBUILD_BUILD_*, umask 022); the work directory is

@@ -1,14 +1,55 @@
-"""The target C toolchain of Heads modules (x86_64 / ppc64le musl)."""
+"""The target C toolchain of Heads modules (x86_64 / ppc64le musl).
+
+Two implementations of `@rules_heads//rules:toolchain_type`:
+  - the build root's pinned musl-tools (heads_cc_toolchain with tools named
+    on the fixed PATH; x86_64 only), for development and CI;
+  - a toolchain built from musl-cross-make's pinned sources
+    (heads_musl_cross_toolchain), what Heads ships, for x86_64 and ppc64le.
+The target platform's `//rules/platforms:heads_toolchain` constraint picks one.
+"""
+
+load("@bazel_skylib//lib:shell.bzl", "shell")
+load("//rules:providers.bzl", "HeadsModuleInfo", "HeadsSourceInfo")
+load(":common.bzl", "TOOL_ATTRS", "run_heads_action")
 
 HeadsToolchainInfo = provider(
     doc = "The cross tools of one target, as Heads' CROSS_TOOLS sets them.",
     fields = {
-        "env": "dict: CC, AR, LD, STRIP, NM, OBJCOPY, OBJDUMP, RANLIB, CROSS, CFLAGS (with the build-root paths or the built toolchain's).",
-        "files": "depset of File: the toolchain's files when it is built (empty for the build root's).",
+        "archive": "File or None: a built toolchain as a deterministic tarball; actions extract it and put its bin/ first on PATH.",
+        "env": "dict: CC, AR, LD, STRIP, NM, OBJCOPY, OBJDUMP, RANLIB, CROSS, HEADS_CFLAGS (tool names on the action's PATH).",
+        "files": "depset of File: more files the tools need.",
         "host_triple": "string: the --host triple for autotools, e.g. x86_64-linux-musl.",
+        "musl_arch": "string: Heads' MUSL_ARCH (x86_64, powerpc64le).",
+        "sysroot_tars": "depset of File: install trees every module sees in its sysroot (e.g. the kernel's UAPI headers), before its own dependencies.",
         "target_arch": "string: x86_64 or ppc64le.",
     },
 )
+
+# Heads' MUSL_ARCH and musl-cross-make's TARGET for each target arch.
+MUSL_ARCH = {
+    "ppc64le": "powerpc64le",
+    "x86_64": "x86_64",
+}
+
+TRIPLE = {arch: musl + "-linux-musl" for arch, musl in MUSL_ARCH.items()}
+
+# The shell lines that make a toolchain usable in an action: extract the
+# built toolchain (if any) and put its bin/ first on PATH. Used by every rule
+# that runs the target compiler.
+def toolchain_setup(tc):
+    """Returns (shell lines, input Files) that make `tc`'s tools callable.
+
+    Args:
+      tc: HeadsToolchainInfo.
+    """
+    if not tc.archive:
+        return "", []
+    return """
+mkdir -p "$WORK/toolchain"
+tar -xf "$EXECROOT/{archive}" -C "$WORK/toolchain"
+PATH="$WORK/toolchain/bin:$PATH"
+export PATH
+""".format(archive = tc.archive.path), [tc.archive]
 
 def _heads_cc_toolchain_impl(ctx):
     env = {
@@ -24,9 +65,12 @@ def _heads_cc_toolchain_impl(ctx):
         "STRIP": ctx.attr.strip,
     }
     info = HeadsToolchainInfo(
+        archive = ctx.file.archive,
         env = env,
         files = depset(ctx.files.files),
         host_triple = ctx.attr.host_triple,
+        musl_arch = MUSL_ARCH[ctx.attr.target_arch],
+        sysroot_tars = depset(transitive = [s[HeadsModuleInfo].transitive_sysroot_tars for s in ctx.attr.sysroot], order = "postorder"),
         target_arch = ctx.attr.target_arch,
     )
     return [platform_common.ToolchainInfo(heads = info), info]
@@ -35,24 +79,213 @@ heads_cc_toolchain = rule(
     implementation = _heads_cc_toolchain_impl,
     doc = """Declares the C tools used to build Heads modules for one target.
 
-Two kinds exist: the build root's pinned musl-tools (`musl-gcc` over the
-root's binutils; x86_64 only; for development and CI), and a toolchain
-built from musl-cross-make's pinned sources (what Heads ships). Register
-either with `toolchain(toolchain_type = "@rules_heads//rules:toolchain_type")`.""",
+Tools are named as on the action's PATH: the build root's (e.g. `musl-gcc`
+over the root's binutils), or, with `archive`, a built toolchain's bin/
+(e.g. `x86_64-linux-musl-gcc`), which actions extract and put first on
+PATH. heads_musl_cross_toolchain declares the latter for you. Register it
+with `toolchain(toolchain_type = "@rules_heads//rules:toolchain_type")`
+and constraints from `@rules_heads//rules/platforms`.""",
     attrs = {
         "ar": attr.string(default = "ar"),
-        "cc": attr.string(mandatory = True, doc = "C compiler (name on the fixed PATH, or a path inside `files`)."),
+        "archive": attr.label(allow_single_file = [".tar"], doc = "A built toolchain as a tarball (bin/<triple>-gcc ...), e.g. a heads_musl_cross_make target."),
+        "cc": attr.string(mandatory = True, doc = "C compiler (name on the action's PATH)."),
         "cflags": attr.string_list(doc = "Flags every module gets (Heads' heads_cc flags)."),
         "cross_prefix": attr.string(doc = "Heads' CROSS (e.g. x86_64-linux-musl-); empty for musl-gcc."),
-        "files": attr.label_list(allow_files = True, doc = "Files of a built toolchain."),
-        "host_triple": attr.string(mandatory = True),
+        "files": attr.label_list(allow_files = True, doc = "More files the tools need."),
+        "host_triple": attr.string(mandatory = True, doc = "The --host triple for autotools."),
         "ld": attr.string(default = "ld"),
         "nm": attr.string(default = "nm"),
         "objcopy": attr.string(default = "objcopy"),
         "objdump": attr.string(default = "objdump"),
         "ranlib": attr.string(default = "ranlib"),
         "strip": attr.string(default = "strip"),
+        "sysroot": attr.label_list(providers = [HeadsModuleInfo], doc = "Install trees in every module's sysroot, e.g. a heads_linux with headers = True (Heads installs the kernel headers into its one sysroot)."),
         "target_arch": attr.string(mandatory = True, values = ["x86_64", "ppc64le"]),
     },
     provides = [HeadsToolchainInfo],
 )
+
+def _heads_musl_cross_make_impl(ctx):
+    source_info = ctx.attr.source[HeadsSourceInfo]
+    triple = TRIPLE[ctx.attr.target_arch]
+    musl_arch = MUSL_ARCH[ctx.attr.target_arch]
+    archive = ctx.actions.declare_file(ctx.label.name + ".tar")
+    sysroot_tar = ctx.actions.declare_file(ctx.label.name + ".sysroot.tar")
+    initrd_tar = ctx.actions.declare_file(ctx.label.name + ".initrd.tar")
+    log = ctx.actions.declare_file(ctx.label.name + ".log")
+
+    names = {}
+    for f in ctx.files.sources:
+        if f.basename in names:
+            fail("heads_musl_cross_make %s: two sources are named %s (%s, %s); musl-cross-make finds them by name" % (
+                ctx.label,
+                f.basename,
+                names[f.basename].short_path,
+                f.short_path,
+            ))
+        names[f.basename] = f
+    copy_sources = "\n".join([
+        'cp "$EXECROOT/{}" "$WORK/sources/{}"'.format(f.path, f.basename)
+        for f in ctx.files.sources
+    ])
+
+    # Our config.mak: the user's lines, then flags that keep the build
+    # directory out of the toolchain's own binaries and libraries.
+    config = [
+        'COMMON_CONFIG += CFLAGS="-g0 -O2 $(PREFIX_MAP_FLAGS)" CXXFLAGS="-g0 -O2 $(PREFIX_MAP_FLAGS)" LDFLAGS="-s"',
+    ] + ctx.attr.config
+    cmd = """
+LOG="$WORK/build.log"
+: > "$LOG"
+extract_source "{src}" {strip}
+mkdir -p "$WORK/sources" "$WORK/output" "$WORK/sysroot" "$WORK/initrd/lib"
+{copy_sources}
+printf '%s\\n' {config} > "$WORK/src/config.mak"
+# SOURCES outside the tree: musl-cross-make treats it as immutable and never
+# downloads; every archive is an input pinned by sha256 instead.
+run_logged musl-cross-make "$LOG" make -C "$WORK/src" -j{jobs} \\
+  TARGET={triple} SOURCES="$WORK/sources" OUTPUT="$WORK/output" install
+if [ ! -x "$WORK/output/bin/{triple}-gcc" ]; then
+  echo "rules_heads: musl-cross-make: the build did not produce bin/{triple}-gcc" >&2
+  exit 1
+fi
+# Heads' musl-cross-make module puts the toolchain's libc.so into the
+# initrd's lib/ (its _libraries); the loader is a link to it.
+libc="$WORK/output/{triple}/lib/libc.so"
+if [ ! -f "$libc" ]; then
+  echo "rules_heads: musl-cross-make: the build did not produce {triple}/lib/libc.so" >&2
+  exit 1
+fi
+cp "$libc" "$WORK/initrd/lib/libc.so"
+ln -s libc.so "$WORK/initrd/lib/ld-musl-{musl_arch}.so.1"
+"$EXECROOT/$TARNORM" pack --prefix "" --out "$EXECROOT/{archive}" "$WORK/output"
+"$EXECROOT/$TARNORM" pack --prefix "" --out "$EXECROOT/{sysroot_tar}" "$WORK/sysroot"
+"$EXECROOT/$TARNORM" pack --prefix "" --out "$EXECROOT/{initrd_tar}" "$WORK/initrd"
+save_log "$LOG" "{log}"
+""".format(
+        src = source_info.tar.path,
+        strip = source_info.strip_components,
+        copy_sources = copy_sources,
+        config = " ".join([shell.quote(c) for c in config]),
+        jobs = ctx.attr.jobs,
+        triple = triple,
+        musl_arch = musl_arch,
+        archive = archive.path,
+        sysroot_tar = sysroot_tar.path,
+        initrd_tar = initrd_tar.path,
+        log = log.path,
+    )
+    run_heads_action(
+        ctx,
+        body = cmd,
+        inputs = [source_info.tar] + ctx.files.sources,
+        outputs = [archive, sysroot_tar, initrd_tar, log],
+        mnemonic = "HeadsMuslCrossMake",
+        progress_message = "Building the %s cross toolchain %%{label}" % triple,
+    )
+    return [
+        DefaultInfo(files = depset([archive])),
+        OutputGroupInfo(initrd = depset([initrd_tar]), logs = depset([log])),
+        HeadsModuleInfo(
+            module = "musl-cross-make",
+            sysroot_tar = sysroot_tar,
+            initrd_tar = initrd_tar,
+            transitive_sysroot_tars = depset([sysroot_tar]),
+        ),
+    ]
+
+heads_musl_cross_make = rule(
+    implementation = _heads_musl_cross_make_impl,
+    doc = """Builds a musl cross toolchain with musl-cross-make, as Heads' musl-cross-make module does.
+
+One action: musl-cross-make's source, `sources` (the gcc, binutils, musl,
+gmp, mpc, mpfr, linux-headers archives and config.sub it would download,
+each pinned by sha256 where it is declared) in an external SOURCES
+directory, so musl-cross-make never reaches the network, then
+`make TARGET=<triple> OUTPUT=... install`. The result is a deterministic
+tarball (`<name>.tar`) for heads_cc_toolchain's `archive`. As a
+HeadsModuleInfo it also provides the toolchain's libc.so (and the
+ld-musl-<arch>.so.1 link) for the initrd's lib/, like Heads' module does.
+
+It takes about an hour and a half on one core: share it through a remote
+cache (see README) rather than building it per checkout.""",
+    attrs = dict(TOOL_ATTRS, **{
+        "config": attr.string_list(doc = "Lines of musl-cross-make's config.mak, e.g. `GCC_VER = 9.4.0`."),
+        "jobs": attr.int(default = 2, doc = "make -j."),
+        "source": attr.label(mandatory = True, providers = [HeadsSourceInfo], doc = "musl-cross-make's source (a heads_source)."),
+        "sources": attr.label_list(allow_files = True, doc = "The archives musl-cross-make needs, found by file name."),
+        "target_arch": attr.string(mandatory = True, values = ["x86_64", "ppc64le"]),
+    }),
+    provides = [HeadsModuleInfo],
+)
+
+def heads_musl_cross_toolchain(
+        name,
+        target_arch,
+        source,
+        sources,
+        config = [],
+        sysroot = [],
+        jobs = 2,
+        visibility = None,
+        tags = []):
+    """A musl-cross-make toolchain for one target, ready to register.
+
+    Declares `<name>_build` (heads_musl_cross_make: the toolchain tarball
+    and, as a module, its libc.so for the initrd), `<name>`
+    (heads_cc_toolchain over it, tools named `<triple>-gcc` etc.) and
+    `<name>_toolchain` (toolchain() for targets of `target_arch` whose
+    platform has `@rules_heads//rules/platforms:musl_cross_make`). Register
+    the latter: `register_toolchains("//path:<name>_toolchain")`.
+
+    Args:
+      name: base name.
+      target_arch: x86_64 or ppc64le.
+      source: heads_source of musl-cross-make.
+      sources: the archives musl-cross-make needs (by file name).
+      config: lines of musl-cross-make's config.mak.
+      sysroot: install trees every module sees (e.g. kernel headers).
+      jobs: make -j for the toolchain build.
+      visibility: visibility of the targets.
+      tags: tags of the targets.
+    """
+    triple = TRIPLE[target_arch]
+    heads_musl_cross_make(
+        name = name + "_build",
+        config = config,
+        jobs = jobs,
+        source = source,
+        sources = sources,
+        target_arch = target_arch,
+        visibility = visibility,
+        tags = tags,
+    )
+    heads_cc_toolchain(
+        name = name,
+        ar = triple + "-ar",
+        archive = ":" + name + "_build",
+        cc = triple + "-gcc",
+        cross_prefix = triple + "-",
+        host_triple = triple,
+        ld = triple + "-ld",
+        nm = triple + "-nm",
+        objcopy = triple + "-objcopy",
+        objdump = triple + "-objdump",
+        ranlib = triple + "-ranlib",
+        strip = triple + "-strip",
+        sysroot = sysroot,
+        target_arch = target_arch,
+        visibility = visibility,
+        tags = tags,
+    )
+    native.toolchain(
+        name = name + "_toolchain",
+        target_compatible_with = [
+            "@platforms//cpu:" + target_arch,
+            Label("//rules/platforms:musl_cross_make"),
+        ],
+        toolchain = ":" + name,
+        toolchain_type = Label("//rules:toolchain_type"),
+        visibility = visibility,
+        tags = tags,
+    )
