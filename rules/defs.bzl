@@ -2,12 +2,13 @@
 
 Layers: sources (heads_source, and the `heads` module extension in
 extensions.bzl) -> toolchain (heads_cc_toolchain; heads_musl_cross_toolchain) -> modules (heads_module) ->
-initrd (heads_initrd) -> kernel (heads_linux) -> coreboot (heads_coreboot) ->
+initrd (heads_initrd) -> kernel (heads_linux) -> coreboot (heads_coreboot,
+with heads_coreboot_toolchain) ->
 ROM (heads_rom) -> board (heads_board). Reference: docs/rules.md.
 """
 
 load("//rules/private:board.bzl", _heads_board = "heads_board")
-load("//rules/private:coreboot.bzl", _heads_coreboot = "heads_coreboot")
+load("//rules/private:coreboot.bzl", _heads_coreboot = "heads_coreboot", _heads_coreboot_toolchain = "heads_coreboot_toolchain")
 load("//rules/private:initrd.bzl", _heads_initrd = "heads_initrd")
 load("//rules/private:kernel.bzl", _heads_linux = "heads_linux")
 load("//rules/private:module.bzl", _heads_module = "heads_module")
@@ -22,6 +23,7 @@ load(
 )
 load(
     ":providers.bzl",
+    _HeadsCorebootToolchainInfo = "HeadsCorebootToolchainInfo",
     _HeadsInitrdInfo = "HeadsInitrdInfo",
     _HeadsKernelInfo = "HeadsKernelInfo",
     _HeadsModuleInfo = "HeadsModuleInfo",
@@ -37,12 +39,14 @@ heads_module = _heads_module
 heads_initrd = _heads_initrd
 heads_linux = _heads_linux
 heads_coreboot = _heads_coreboot
+heads_coreboot_toolchain = _heads_coreboot_toolchain
 heads_rom = _heads_rom
 heads_board = _heads_board
 
 HeadsSourceInfo = _HeadsSourceInfo
 HeadsModuleInfo = _HeadsModuleInfo
 HeadsKernelInfo = _HeadsKernelInfo
+HeadsCorebootToolchainInfo = _HeadsCorebootToolchainInfo
 HeadsInitrdInfo = _HeadsInitrdInfo
 HeadsRomInfo = _HeadsRomInfo
 HeadsToolchainInfo = _HeadsToolchainInfo

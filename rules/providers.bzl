@@ -32,6 +32,18 @@ HeadsKernelInfo = provider(
     },
 )
 
+HeadsCorebootToolchainInfo = provider(
+    doc = """coreboot's own cross toolchain (util/crossgcc) for one architecture.
+
+One toolchain serves every coreboot version whose util/crossgcc/sum is the
+same as that of the source it was built from; heads_coreboot checks this.""",
+    fields = {
+        "archive": "File: the toolchain (crossgcc's DEST tree) as a deterministic tarball; its bin/ is coreboot's XGCCPATH.",
+        "arch": "string: the crossgcc architecture (i386, x64, ppc64, ...).",
+        "sum": "File: util/crossgcc/sum of the source it was built from, as one listing (the sharing key).",
+    },
+)
+
 HeadsInitrdInfo = provider(
     doc = "A compressed initrd built by heads_initrd.",
     fields = {

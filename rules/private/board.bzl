@@ -21,6 +21,7 @@ def heads_board(
         board_srcs = [],
         board_strip_prefix = "",
         coreboot_make_env = {},
+        coreboot_toolchain = None,
         rom_size = "",
         split = [],
         ifd = None,
@@ -53,6 +54,7 @@ def heads_board(
       board_srcs: boards/<b>/initrd/ files.
       board_strip_prefix: prefix removed from board_srcs paths.
       coreboot_make_env: environment for coreboot's make (toolchain choice).
+      coreboot_toolchain: coreboot's crossgcc (heads_coreboot_toolchain), shared by coreboot versions with the same util/crossgcc/sum.
       rom_size: pad the ROM to this size.
       split: bottom/top sizes.
       ifd: flash descriptor blob.
@@ -93,6 +95,7 @@ def heads_board(
         kernel = ":" + name + "_kernel",
         initrd = ":" + name + "_initrd",
         make_env = coreboot_make_env,
+        toolchain = coreboot_toolchain,
         visibility = visibility,
         tags = tags,
     )

@@ -7,8 +7,9 @@
 #  2. changing one patch reruns exactly that module's source and build and
 #     the initrd/coreboot/ROM above it; changing one initrd script reruns
 #     only initrd/coreboot/ROM (from Bazel's execution log);
-#  3. a wrong sha256, a missing source and a malformed board config fail
-#     with the clear message.
+#  3. a wrong sha256, a missing source, a malformed board config and a
+#     coreboot whose util/crossgcc/sum differs from its shared crossgcc's
+#     fail with the clear message.
 # Tagged e2e: it starts nested Bazel servers (a few minutes cold).
 set -euo pipefail
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -92,13 +93,15 @@ $2"
 
 echo "== 2. incremental rebuilds"
 sed -i 's/(patched)/(patched again)/' "$A/tests/fixtures/patches/hello-2.0/0001-greeting.patch"
-incremental patch "HeadsCoreboot //tests/fixtures:fixture_coreboot
+incremental patch "HeadsCoreboot //tests/fixtures:coreboot_1_1
+HeadsCoreboot //tests/fixtures:fixture_coreboot
 HeadsInitrd //tests/fixtures:fixture_initrd
 HeadsModule //tests/fixtures:hello
 HeadsRom //tests/fixtures:fixture_release
 HeadsSource //tests/fixtures:hello_src"
 echo 'echo changed' >> "$A/tests/fixtures/heads/initrd/bin/fixture-tool"
-incremental initrd "HeadsCoreboot //tests/fixtures:fixture_coreboot
+incremental initrd "HeadsCoreboot //tests/fixtures:coreboot_1_1
+HeadsCoreboot //tests/fixtures:fixture_coreboot
 HeadsInitrd //tests/fixtures:fixture_initrd
 HeadsRom //tests/fixtures:fixture_release"
 
@@ -116,7 +119,7 @@ echo "wrong sha256: $(grep -F "could not fetch" "$T/bad.log" | head -1)"
 # A file no mirror has, under a hash the repository cache does not know
 # (the cache is content-addressed: a known hash would be found there).
 missing=0000000000000000000000000000000000000000000000000000000000000002
-sed -i "s/$bad/$missing/; s/(\"hello-2.0\", /(\"hello-9.9\", /" "$A/MODULE.bazel"
+sed -i "s/$bad/$missing/; s/\"hello-2.0.tar\"/\"hello-9.9.tar\"/" "$A/MODULE.bazel"
 if bz "$A" "$T/ob-one" build "${common[@]}" //tests/fixtures:hello_src 2>"$T/missing.log"; then
 	fail "a missing source did not fail the build"
 fi
@@ -124,7 +127,7 @@ for want in "could not fetch the source of module 'hello'" "hello-9.9.tar" "--di
 	grep -qF -- "$want" "$T/missing.log" || { cat "$T/missing.log"; fail "missing-source message lacks: $want"; }
 done
 echo "missing source: ok"
-sed -i "s/$missing/$good/; s/(\"hello-9.9\", /(\"hello-2.0\", /" "$A/MODULE.bazel"
+sed -i "s/$missing/$good/; s/\"hello-9.9.tar\"/\"hello-2.0.tar\"/" "$A/MODULE.bazel"
 echo 'export CONFIG_BROKEN' >> "$A/tests/fixtures/boards/fixture/fixture.config"
 if bz "$A" "$T/ob-one" build "${common[@]}" //tests/fixtures:fixture_initrd 2>"$T/config.log"; then
 	fail "a malformed board config did not fail the build"
@@ -132,5 +135,24 @@ fi
 grep -qF "tests/fixtures/boards/fixture/fixture.config: malformed export line(s)" "$T/config.log" &&
 	grep -qF "export CONFIG_BROKEN" "$T/config.log" || { cat "$T/config.log"; fail "malformed-config message unclear"; }
 echo "malformed board config: ok"
+sed -i '/^export CONFIG_BROKEN$/d' "$A/tests/fixtures/boards/fixture/fixture.config"
+# A coreboot patch that changes util/crossgcc/sum: the shared crossgcc no
+# longer fits that coreboot.
+mkdir -p "$A/tests/fixtures/patches/coreboot-fixture-1.1"
+cat > "$A/tests/fixtures/patches/coreboot-fixture-1.1/0001-crossgcc-sum.patch" <<'PATCH'
+--- a/util/crossgcc/sum/fixture-xgcc-1.0.tar.cksum
++++ b/util/crossgcc/sum/fixture-xgcc-1.0.tar.cksum
+@@ -1 +1 @@
+-fa48e8ff3ed0b9854e201613091f3eac7f9b0586  tarballs/fixture-xgcc-1.0.tar
++0000000000000000000000000000000000000000  tarballs/fixture-xgcc-1.0.tar
+PATCH
+if bz "$A" "$T/ob-one" build "${common[@]}" //tests/fixtures:coreboot_1_1 2>"$T/crossgcc.log"; then
+	fail "a coreboot with another util/crossgcc/sum was built with the shared crossgcc"
+fi
+for want in "//tests/fixtures:coreboot_1_1_src differs from the one toolchain" "//tests/fixtures:crossgcc_i386 was built from" \
+	"declare a heads_coreboot_toolchain" "+0000000000000000000000000000000000000000  tarballs/fixture-xgcc-1.0.tar"; do
+	grep -qF -- "$want" "$T/crossgcc.log" || { cat "$T/crossgcc.log"; fail "crossgcc-sum message lacks: $want"; }
+done
+echo "crossgcc sum mismatch: $(grep -F "differs from the one toolchain" "$T/crossgcc.log" | head -1)"
 bz "$A" "$T/ob-one" shutdown
 echo "PASS"
