@@ -20,8 +20,9 @@
 #
 # A file already in DEST with the pinned sha256 is not fetched again. For a
 # source: pin we look for the Debian source version (any suite apt knows)
-# whose file list carries that file name, and fetch that version with
-# `apt-get source --download-only NAME=VERSION`. For a deb: pin we fetch the
+# whose file list carries that file name with the pinned sha256, and fetch
+# just that file (apt's URI for it, downloaded by apt-helper), trying the
+# next such version when the mirror lacks it. For a deb: pin we fetch the
 # candidate first, then the other versions apt knows, with `apt-get download`,
 # and extract the file with dpkg-deb. Every file is checked against its pin
 # before it is moved into DEST.
@@ -106,6 +107,18 @@ deb_versions() {
 fetch_source() {
 	(cd "$3" && apt-get source -qq --download-only "$1=$2" >/dev/null 2>"$3/apt.err") ||
 		die "apt-get source --download-only $1=$2 failed:" "$(tail -5 "$3/apt.err")"
+}
+
+# try_fetch_source_file NAME VERSION FILE DIR: downloads only FILE of source
+# NAME=VERSION into DIR (apt's own URI and hash, through apt-helper), so a
+# missing .dsc or debian.tar.xz on the mirror does not matter. Returns 1 on
+# failure (DIR/apt.err says why); another revision may carry the same file.
+try_fetch_source_file() {
+	local uri
+	uri=$(apt-get source --print-uris -qq "$1=$2" 2>"$4/apt.err" |
+		awk -v f="$3" '$2 == f { gsub(/\047/, "", $1); print $1; exit }')
+	[ -n "$uri" ] || { echo "apt lists no $3 in source $1 $2" >>"$4/apt.err"; return 1; }
+	/usr/lib/apt/apt-helper -qq download-file "$uri" "$4/$3" >/dev/null 2>>"$4/apt.err"
 }
 
 # fetch_deb_member NAME VERSION FILE DIR: downloads NAME=VERSION and extracts
@@ -233,25 +246,33 @@ while read -r file sha origin; do
 				"apt knows no source package '$name' (no deb-src lines, or run apt-get update first)"
 			continue
 		fi
-		ver= idx=
+		ver= idx= matching=()
 		for v in "${vers[@]}"; do
 			s=$(src_sha256 "$name" "$v" "$file")
 			[ -n "$s" ] || continue
-			ver=$v idx=$s
-			[ "$s" = "$sha" ] && break
+			[ -n "$ver" ] || ver=$v idx=$s
+			[ "$s" = "$sha" ] && matching+=("$v")
 		done
 		if [ -z "$ver" ]; then
 			fail "$file" "$origin" "$sha" "not in the archive" \
 				"source versions of $name apt knows today: ${vers[*]}"
 			continue
 		fi
-		if [ "$idx" != "$sha" ]; then
+		if [ ${#matching[@]} -eq 0 ]; then
 			fail "$file" "$origin" "$sha" "$idx (per the archive index, source $name $ver)"
 			continue
 		fi
-		fetch_source "$name" "$ver" "$d"
-		if [ ! -f "$d/$file" ]; then
-			fail "$file" "$origin" "$sha" "not in the archive" "apt-get source $name=$ver did not deliver it"
+		ver= tried=()
+		for v in "${matching[@]}"; do
+			rm -f "$d"/*
+			if try_fetch_source_file "$name" "$v" "$file" "$d" && [ -f "$d/$file" ]; then
+				ver=$v
+				break
+			fi
+			tried+=("$name $v: $(grep -m1 . "$d/apt.err" 2>/dev/null || echo "did not deliver $file")")
+		done
+		if [ -z "$ver" ]; then
+			fail "$file" "$origin" "$sha" "not fetched" "${tried[@]}"
 			continue
 		fi
 		from="source $name $ver"
