@@ -9,83 +9,31 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/rules-heads/rules_heads/tools/initrd"
 	"github.com/rules-heads/rules_heads/tools/internal/atomicfile"
+	"github.com/rules-heads/rules_heads/tools/internal/cli"
 )
 
-func main() {
-	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "mkinitrd:", err)
-		}
-		os.Exit(exitCode(err))
-	}
+func main() { program.Main() }
+
+var program = &cli.Program{
+	Name: "mkinitrd",
+	Commands: []cli.Command{
+		{Name: "build", Args: "-o OUT [flags] INPUTS...", Summary: "merge inputs (in flag order, last wins) into one initrd", Run: runBuild},
+		{Name: "list", Args: "FILE", Summary: "print mode uid:gid size sha256 name [-> target] of each member", Run: runList},
+		{Name: "diff", Args: "A B", Summary: "exit 1 naming the first differing member, 0 if contents match", Run: runDiff},
+	},
+	Footer: "Archives may be xz, gzip or zstd compressed.",
 }
 
-// errUsage marks command-line mistakes (exit status 2).
-var errUsage = errors.New("usage")
-
-func exitCode(err error) int {
-	if errors.Is(err, errUsage) || errors.Is(err, flag.ErrHelp) {
-		return 2
-	}
-	return 1
-}
-
-type command struct {
-	args, help string
-	run        func(args []string, stdout, stderr io.Writer) error
-}
-
-var commands map[string]command
-
-func init() {
-	commands = map[string]command{
-		"build": {"-o OUT [flags] INPUTS...", "merge inputs (in flag order, last wins) into one initrd", runBuild},
-		"list":  {"FILE", "print mode uid:gid size sha256 name [-> target] of each member", runList},
-		"diff":  {"A B", "exit 1 naming the first differing member, 0 if contents match", runDiff},
-	}
-}
-
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: mkinitrd COMMAND [ARGS]\n\ncommands:")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		c := commands[n]
-		fmt.Fprintf(w, "  %s %s\n      %s\n", n, c.args, c.help)
-	}
-	fmt.Fprintln(w, "\nRun 'mkinitrd COMMAND -h' for a command's flags. Archives may be xz, gzip or zstd compressed.")
-}
-
-func run(args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		usage(stderr)
-		return fmt.Errorf("%w: no command", errUsage)
-	}
-	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		usage(stdout)
-		return nil
-	}
-	c, ok := commands[args[0]]
-	if !ok {
-		usage(stderr)
-		return fmt.Errorf("%w: unknown command %q", errUsage, args[0])
-	}
-	return c.run(args[1:], stdout, stderr)
-}
+func run(args []string, stdout, stderr io.Writer) error { return program.Run(args, stdout, stderr) }
 
 // input is one merge step, kept in command-line order.
 type input struct{ kind, value string }
@@ -101,18 +49,7 @@ func (f inputFlag) Set(v string) error {
 	return nil
 }
 
-func newFlagSet(name, args string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: mkinitrd %s %s\n", name, args)
-		fs.PrintDefaults()
-	}
-	return fs
-}
-
-func runBuild(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("build", commands["build"].args, stderr)
+func runBuild(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	var inputs []input
 	fs.Var(inputFlag{"tree", &inputs}, "tree", "directory `DIR[=DEST]` (modes normalised to 0755/0644, root:root)")
 	fs.Var(inputFlag{"list", &inputs}, "list", "gen_init_cpio list `FILE`")
@@ -124,19 +61,19 @@ func runBuild(args []string, stdout, stderr io.Writer) error {
 	comp := fs.String("compress", "xz", "compression: xz, gzip, zstd or none")
 	xzPath := fs.String("xz", "", "xz binary `PATH` (default: xz from PATH, else the larger Go encoder)")
 	pad := fs.Int("pad", -1, "pad the compressed output to a multiple of `N` bytes like dd conv=sync; -1 means 512 for xz, else 0")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
-		return fmt.Errorf("%w: build: unexpected argument %q (inputs need --tree/--list/--cpio/--tar)", errUsage, fs.Arg(0))
+		return cli.Usagef("build: unexpected argument %q (inputs need --tree/--list/--cpio/--tar)", fs.Arg(0))
 	}
 	if *out == "" || len(inputs) == 0 {
 		fs.Usage()
-		return fmt.Errorf("%w: build needs -o and at least one input", errUsage)
+		return cli.Usagef("build needs -o and at least one input")
 	}
 	c, err := initrd.ParseCompression(*comp)
 	if err != nil {
-		return fmt.Errorf("%w: %w", errUsage, err)
+		return cli.Usagef("%v", err)
 	}
 	if *pad < 0 {
 		*pad = 0
@@ -213,14 +150,13 @@ func addInput(s *initrd.Set, in input, listRoot string) error {
 	return fmt.Errorf("unknown input kind %q", in.kind)
 }
 
-func runList(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("list", commands["list"].args, stderr)
-	if err := fs.Parse(args); err != nil {
+func runList(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()
-		return fmt.Errorf("%w: list takes one FILE", errUsage)
+		return cli.Usagef("list takes one FILE")
 	}
 	b, err := os.ReadFile(fs.Arg(0))
 	if err != nil {
@@ -232,14 +168,13 @@ func runList(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func runDiff(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("diff", commands["diff"].args, stderr)
-	if err := fs.Parse(args); err != nil {
+func runDiff(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 2 {
 		fs.Usage()
-		return fmt.Errorf("%w: diff takes two FILEs", errUsage)
+		return cli.Usagef("diff takes two FILEs")
 	}
 	a, err := os.ReadFile(fs.Arg(0))
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/rules-heads/rules_heads/tools/initrd"
+	"github.com/rules-heads/rules_heads/tools/internal/cli"
 )
 
 func write(t *testing.T, p, body string) {
@@ -69,7 +70,7 @@ func TestBuildListDiff(t *testing.T) {
 	if !errors.Is(err, initrd.ErrDiffer) || !strings.Contains(err.Error(), `"etc/config": contents differ`) {
 		t.Fatalf("diff err = %v", err)
 	}
-	if exitCode(err) != 1 {
+	if cli.ExitCode(err) != 1 {
 		t.Fatal("diff exit code")
 	}
 }
@@ -93,8 +94,8 @@ func TestUsage(t *testing.T) {
 	for _, args := range [][]string{nil, {"frob"}, {"build"}, {"build", "-o", "x"}, {"list"}, {"diff", "a"}, {"build", "--compress", "lz4", "-o", "x", "--tree", "."}} {
 		var errb bytes.Buffer
 		err := run(args, &bytes.Buffer{}, &errb)
-		if exitCode(err) != 2 {
-			t.Errorf("%v: err = %v (exit %d), want usage error", args, err, exitCode(err))
+		if cli.ExitCode(err) != 2 {
+			t.Errorf("%v: err = %v (exit %d), want usage error", args, err, cli.ExitCode(err))
 		}
 	}
 	var out bytes.Buffer

@@ -6,7 +6,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -16,95 +15,46 @@ import (
 	"strings"
 
 	"github.com/rules-heads/rules_heads/tools/internal/atomicfile"
+	"github.com/rules-heads/rules_heads/tools/internal/cli"
 	"github.com/rules-heads/rules_heads/tools/rom/cbfs"
 	"github.com/rules-heads/rules_heads/tools/rom/fmap"
 	"github.com/rules-heads/rules_heads/tools/rom/ifd"
 	"github.com/rules-heads/rules_heads/tools/rom/stitch"
 )
 
-func main() {
-	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "romstitch:", err)
-		}
-		os.Exit(2)
-	}
+func main() { program.Main() }
+
+var program = &cli.Program{
+	Name: "romstitch",
+	Commands: []cli.Command{
+		{Name: "fmap print", Args: "--rom R", Summary: "list FMAP regions (name, offset, size, flags)", Run: fmapPrint},
+		{Name: "fmap find", Args: "--rom R --region NAME", Summary: "print offset and size of one region", Run: fmapFind},
+		{Name: "cbfs print", Args: "--rom R [--region COREBOOT] [-v]", Summary: "list CBFS files (name, type, offset, size, compression; -v: payload segments)", Run: cbfsPrint},
+		{Name: "cbfs extract", Args: "--rom R --name N --file OUT [--segment I] [--region COREBOOT]", Summary: "write a file's content (or payload segment I) to OUT", Run: cbfsExtract},
+		{Name: "cbfs add", Args: "--rom R --out O --name N --file F [--type raw] [--region COREBOOT]", Summary: "add a file uncompressed, as cbfstool add", Run: cbfsAdd},
+		{Name: "cbfs remove", Args: "--rom R --out O --name N [--region COREBOOT]", Summary: "remove a file, as cbfstool remove", Run: cbfsRemove},
+		{Name: "cbfs add-payload", Args: "--rom R --out O --kernel bzImage --trampoline T [--initrd I] [--cmdline C] [--name fallback/payload] [--region COREBOOT] [--compat 25.09|4.15]", Summary: "add a Linux payload, as cbfstool add-payload -c none of coreboot-utils --compat", Run: cbfsAddPayload},
+		{Name: "ifd print", Args: "--rom R", Summary: "list Intel flash descriptor regions", Run: ifdPrint},
+		{Name: "ifd set", Args: "--rom R --out O --region descriptor|me|gbe|pd --file F", Summary: "replace a descriptor region, padding with 0xff", Run: ifdSet},
+		{Name: "pad", Args: "--rom R --out O --size N", Summary: "pad an image with 0xff to N bytes", Run: pad},
+		{Name: "split", Args: "--rom R --sizes 8M,4M --out-dir D [--names bottom.rom,top.rom]", Summary: "split an image into consecutive parts", Run: split},
+		{Name: "hashes", Args: "--root DIR --hashes hashes.txt --sizes sizes.txt FILE...", Summary: "write sha256sum and size manifests, paths relative to DIR", Run: hashes},
+	},
+	Footer: "Sizes accept 4096, 0x1000, 64K, 8M, 8MiB.",
 }
 
-type command struct {
-	name string
-	args string
-	help string
-	run  func(fs *flag.FlagSet, args []string, stdout io.Writer) error
-}
-
-var commands []command
-
-func init() {
-	commands = []command{
-		{"fmap print", "--rom R", "list FMAP regions (name, offset, size, flags)", fmapPrint},
-		{"fmap find", "--rom R --region NAME", "print offset and size of one region", fmapFind},
-		{"cbfs print", "--rom R [--region COREBOOT] [-v]", "list CBFS files (name, type, offset, size, compression; -v: payload segments)", cbfsPrint},
-		{"cbfs extract", "--rom R --name N --file OUT [--segment I] [--region COREBOOT]", "write a file's content (or payload segment I) to OUT", cbfsExtract},
-		{"cbfs add", "--rom R --out O --name N --file F [--type raw] [--region COREBOOT]", "add a file uncompressed, as cbfstool add", cbfsAdd},
-		{"cbfs remove", "--rom R --out O --name N [--region COREBOOT]", "remove a file, as cbfstool remove", cbfsRemove},
-		{"cbfs add-payload", "--rom R --out O --kernel bzImage --trampoline T [--initrd I] [--cmdline C] [--name fallback/payload] [--region COREBOOT] [--compat 25.09|4.15]", "add a Linux payload, as cbfstool add-payload -c none of coreboot-utils --compat", cbfsAddPayload},
-		{"ifd print", "--rom R", "list Intel flash descriptor regions", ifdPrint},
-		{"ifd set", "--rom R --out O --region descriptor|me|gbe|pd --file F", "replace a descriptor region, padding with 0xff", ifdSet},
-		{"pad", "--rom R --out O --size N", "pad an image with 0xff to N bytes", pad},
-		{"split", "--rom R --sizes 8M,4M --out-dir D [--names bottom.rom,top.rom]", "split an image into consecutive parts", split},
-		{"hashes", "--root DIR --hashes hashes.txt --sizes sizes.txt FILE...", "write sha256sum and size manifests, paths relative to DIR", hashes},
-	}
-}
-
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: romstitch COMMAND [flags]\n\ncommands:")
-	for _, c := range commands {
-		fmt.Fprintf(w, "  %s %s\n      %s\n", c.name, c.args, c.help)
-	}
-	fmt.Fprintln(w, "\nsizes accept 4096, 0x1000, 64K, 8M, 8MiB.")
-}
-
-func run(args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		usage(stderr)
-		if len(args) == 0 {
-			return errors.New("no command")
-		}
-		return nil
-	}
-	for _, c := range commands {
-		words := strings.Fields(c.name)
-		if len(args) < len(words) || strings.Join(args[:len(words)], " ") != c.name {
-			continue
-		}
-		fs := flag.NewFlagSet("romstitch "+c.name, flag.ContinueOnError)
-		fs.SetOutput(stderr)
-		fs.Usage = func() {
-			fmt.Fprintf(stderr, "usage: romstitch %s %s\n  %s\n", c.name, c.args, c.help)
-			fs.PrintDefaults()
-		}
-		return c.run(fs, args[len(words):], stdout)
-	}
-	usage(stderr)
-	return fmt.Errorf("unknown command %q", strings.Join(args, " "))
-}
+func run(args []string, stdout, stderr io.Writer) error { return program.Run(args, stdout, stderr) }
 
 // parse parses flags and checks that the required ones are set.
 func parse(fs *flag.FlagSet, args []string, required ...string) error {
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	for _, r := range required {
-		if !set[r] {
-			fs.Usage()
-			return fmt.Errorf("%s: --%s is required", fs.Name(), r)
-		}
+	if err := cli.Required(fs, required...); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 && fs.Name() != "romstitch hashes" {
-		return fmt.Errorf("%s: unexpected arguments %q", fs.Name(), fs.Args())
+		return cli.Usagef("%s: unexpected arguments %q", fs.Name(), fs.Args())
 	}
 	return nil
 }
@@ -418,10 +368,10 @@ func split(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	case len(sz) == 2:
 		ns = []string{"bottom.rom", "top.rom"}
 	default:
-		return fmt.Errorf("split: --names is required for %d parts", len(sz))
+		return cli.Usagef("split: --names is required for %d parts", len(sz))
 	}
 	if len(ns) != len(sz) {
-		return fmt.Errorf("split: %d names for %d sizes", len(ns), len(sz))
+		return cli.Usagef("split: %d names for %d sizes", len(ns), len(sz))
 	}
 	seen := map[string]bool{}
 	for _, n := range ns {
@@ -460,7 +410,7 @@ func hashes(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		return err
 	}
 	if fs.NArg() == 0 {
-		return errors.New("hashes: no files given")
+		return cli.Usagef("hashes: no files given")
 	}
 	arts, err := stitch.Describe(*root, fs.Args())
 	if err != nil {
@@ -479,8 +429,8 @@ func hashes(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 // commandNames is used by tests to check the usage text.
 func commandNames() []string {
 	var n []string
-	for _, c := range commands {
-		n = append(n, c.name)
+	for _, c := range program.Commands {
+		n = append(n, c.Name)
 	}
 	sort.Strings(n)
 	return n

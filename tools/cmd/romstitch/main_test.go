@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rules-heads/rules_heads/tools/internal/cli"
 	"github.com/rules-heads/rules_heads/tools/rom/romtest"
 )
 
@@ -32,6 +33,22 @@ func TestUsage(t *testing.T) {
 	}
 	if _, err := runCmd(t, "pad", "--rom", "x"); err == nil || !strings.Contains(err.Error(), "--out is required") {
 		t.Errorf("missing flag: %v", err)
+	}
+	// Exit statuses: 2 for command-line mistakes, 1 for failures.
+	for _, tc := range []struct {
+		args []string
+		exit int
+	}{
+		{[]string{"frobnicate"}, 2},
+		{[]string{"pad", "--rom", "x"}, 2},
+		{[]string{"pad", "--bogus"}, 2},
+		{[]string{"pad", "--rom", filepath.Join(t.TempDir(), "missing.rom"), "--out", "o", "--size", "1M"}, 1},
+		{[]string{"help"}, 0},
+	} {
+		_, err := runCmd(t, tc.args...)
+		if got := cli.ExitCode(err); got != tc.exit {
+			t.Errorf("%v: exit %d (%v), want %d", tc.args, got, err, tc.exit)
+		}
 	}
 }
 

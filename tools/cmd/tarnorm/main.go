@@ -13,30 +13,39 @@
 package main
 
 import (
-	"errors"
 	"flag"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/rules-heads/rules_heads/tools/internal/atomicfile"
+	"github.com/rules-heads/rules_heads/tools/internal/cli"
 	"github.com/rules-heads/rules_heads/tools/tarnorm"
 )
 
-func main() {
-	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "tarnorm:", err)
-		if errors.Is(err, errUsage) {
-			os.Exit(2)
-		}
-		os.Exit(1)
-	}
-}
+func main() { program.Main() }
 
-// errUsage marks command line mistakes (exit status 2).
-var errUsage = errors.New("usage error")
+var program = &cli.Program{Name: "tarnorm", Commands: cliCommands()}
+
+func run(args []string, stdout, stderr io.Writer) error { return program.Run(args, stdout, stderr) }
+
+// cliCommands wraps the subcommands for cli: each gets its own opts, with
+// $SOURCE_DATE_EPOCH as the default mtime.
+func cliCommands() []cli.Command {
+	var cs []cli.Command
+	for _, c := range commands {
+		cs = append(cs, cli.Command{
+			Name:    c.name,
+			Args:    "[flags] " + c.args,
+			Summary: c.summary,
+			Run: func(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+				return runCommand(c, fs, args, stdout)
+			},
+		})
+	}
+	return cs
+}
 
 type command struct {
 	name     string
@@ -134,74 +143,25 @@ func (o *opts) packOptions() tarnorm.PackOptions {
 	return tarnorm.PackOptions{Prefix: o.prefix, MTime: o.mtime, Hardlinks: o.hardlinks, Gzip: o.gzip}
 }
 
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: tarnorm COMMAND [flags] ARGS\n\ncommands:")
-	for _, c := range commands {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
-	}
-	fmt.Fprintln(w, "\nRun 'tarnorm COMMAND -h' for a command's flags.")
-}
-
-// run executes the command line args (without the program name).
-func run(args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		usage(stderr)
-		return fmt.Errorf("%w: no command", errUsage)
-	}
-	if a := args[0]; a == "-h" || a == "-help" || a == "--help" || a == "help" {
-		usage(stdout)
-		return nil
-	}
-	for _, c := range commands {
-		if c.name == args[0] {
-			return runCommand(c, args[1:], stdout, stderr)
-		}
-	}
-	usage(stderr)
-	return fmt.Errorf("%w: unknown command %q", errUsage, args[0])
-}
-
-func runCommand(c command, args []string, stdout, stderr io.Writer) error {
+func runCommand(c command, fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	o := &opts{}
 	epoch, err := tarnorm.SourceDateEpoch()
 	if err != nil {
 		return err
 	}
 	o.mtime = epoch
-	fs := flag.NewFlagSet("tarnorm "+c.name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	c.setFlags(fs, o)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: tarnorm %s [flags] %s\n\n%s\n\nflags:\n", c.name, c.args, c.summary)
-		fs.PrintDefaults()
-	}
-	// Allow flags after positional arguments ("extract ARCHIVE --out DIR").
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil
-			}
-			return fmt.Errorf("%w: %v", errUsage, err)
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			break
-		}
-		if args[0] == "--" {
-			pos = append(pos, args[1:]...)
-			break
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
+	pos, err := cli.ParseInterspersed(fs, args)
+	if err != nil {
+		return err
 	}
 	if len(pos) != c.nargs {
 		fs.Usage()
-		return fmt.Errorf("%w: %s wants %d argument(s) (%s), got %d", errUsage, c.name, c.nargs, c.args, len(pos))
+		return cli.Usagef("%s wants %d argument(s) (%s), got %d", c.name, c.nargs, c.args, len(pos))
 	}
 	if fl := fs.Lookup("out"); fl != nil && strings.TrimSpace(o.out) == "" {
 		fs.Usage()
-		return fmt.Errorf("%w: %s: --out is required", errUsage, c.name)
+		return cli.Usagef("%s: --out is required", c.name)
 	}
 	return c.run(o, pos, stdout)
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rules-heads/rules_heads/tools/internal/cli"
 )
 
 func writeTar(t *testing.T, path string, files map[string]string) {
@@ -100,7 +102,7 @@ func TestRunErrors(t *testing.T) {
 	tests := []struct {
 		name  string
 		args  []string
-		usage bool   // want errUsage
+		usage bool   // want cli.ErrUsage
 		msg   string // substring of the error
 	}{
 		{"no command", nil, true, "no command"},
@@ -117,7 +119,7 @@ func TestRunErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
 			err := run(tt.args, &stdout, &stderr)
-			if err == nil || !strings.Contains(err.Error(), tt.msg) || errors.Is(err, errUsage) != tt.usage {
+			if err == nil || !strings.Contains(err.Error(), tt.msg) || errors.Is(err, cli.ErrUsage) != tt.usage {
 				t.Errorf("run(%q) = %v; want error containing %q, usage=%v", tt.args, err, tt.msg, tt.usage)
 			}
 		})
@@ -138,8 +140,8 @@ func TestRunHelp(t *testing.T) {
 		}
 	}
 	stderr.Reset()
-	if err := run([]string{"extract", "-h"}, &stdout, &stderr); err != nil {
-		t.Fatal(err)
+	if err := run([]string{"extract", "-h"}, &stdout, &stderr); cli.ExitCode(err) != 0 {
+		t.Fatalf("extract -h: %v (exit %d)", err, cli.ExitCode(err))
 	}
 	if !strings.Contains(stderr.String(), "-strip-components") {
 		t.Errorf("extract -h:\n%s", stderr.String())
