@@ -14,6 +14,10 @@ HERMETIC_ENV = {
     "LC_ALL": "C",
     "PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
     "SOURCE_DATE_EPOCH": "0",
+    # Build scripts that unpack archives themselves (musl-cross-make,
+    # buildgcc) run as root in the sandbox's user namespace, where tar's
+    # default of restoring the archive's owners fails.
+    "TAR_OPTIONS": "--no-same-owner",
     "TZ": "UTC",
 }
 
@@ -48,8 +52,9 @@ TOOL_ATTRS = {
 #   $EXECROOT    the exec root (absolute; never written into outputs: the
 #                prefix maps below rewrite it)
 #   run_logged NAME LOG CMD...  runs CMD with output to LOG; on failure prints
-#                the module name and the last 20 lines of the log (as Heads
-#                does) and fails.
+#                the module name, the first lines that look like errors (with
+#                make -j they are rarely at the end) and the last 20 lines of
+#                the log (as Heads does) and fails.
 #   PREFIX_MAP_FLAGS  compiler flags mapping $WORK to /build and $EXECROOT to .
 #   extract_source ARCHIVE STRIP   extracts a module's source into $WORK/src.
 #   take_output WHAT SRC DEST      copies a build product to a declared
@@ -84,6 +89,12 @@ run_logged() {
   shift 2
   if ! "$@" >>"$log" 2>&1; then
     echo "rules_heads: $name failed: $*" >&2
+    # With make -j the first error is often far from the end of the log.
+    # Compiler and configure errors say ": error:", make says "***".
+    if grep -q -E '(: error:|: \*\*\* )' "$log"; then
+      echo "rules_heads: first errors in its log:" >&2
+      grep -E '(: error:|: \*\*\* )' "$log" | head -n 5 | sed 's/^/    /' >&2
+    fi
     echo "rules_heads: last 20 lines of its log ($log):" >&2
     tail -n 20 "$log" | sed 's/^/    /' >&2
     exit 1
