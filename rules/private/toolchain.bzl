@@ -114,55 +114,92 @@ def _heads_musl_cross_make_impl(ctx):
     initrd_tar = ctx.actions.declare_file(ctx.label.name + ".initrd.tar")
     log = ctx.actions.declare_file(ctx.label.name + ".log")
 
+    # File name in SOURCES -> File: musl-cross-make finds archives by name.
+    named = [(f.basename, f) for f in ctx.files.sources]
+    for target, name in ctx.attr.renamed_sources.items():
+        files = target.files.to_list()
+        if len(files) != 1:
+            fail("heads_musl_cross_make %s: renamed_sources key %s must be one file" % (ctx.label, target.label))
+        named.append((name, files[0]))
     names = {}
-    for f in ctx.files.sources:
-        if f.basename in names:
+    for name, f in named:
+        if "/" in name or name in ("", ".", ".."):
+            fail("heads_musl_cross_make %s: %r is not a file name" % (ctx.label, name))
+        if name in names:
             fail("heads_musl_cross_make %s: two sources are named %s (%s, %s); musl-cross-make finds them by name" % (
                 ctx.label,
-                f.basename,
-                names[f.basename].short_path,
+                name,
+                names[name].short_path,
                 f.short_path,
             ))
-        names[f.basename] = f
+        names[name] = f
     copy_sources = "\n".join([
-        'cp "$EXECROOT/{}" "$WORK/sources/{}"'.format(f.path, f.basename)
-        for f in ctx.files.sources
+        'cp "$EXECROOT/{}" "$WORK/sources/{}"'.format(f.path, name)
+        for name, f in named
     ])
 
-    # Our config.mak: the user's lines, then flags that keep the build
-    # directory out of the toolchain's own binaries and libraries.
+    # Extra patches go where musl-cross-make looks for a component's
+    # patches (patches/<component>/, applied in name order after its own).
+    patch_files = []
+    for target, component in ctx.attr.component_patches.items():
+        if "/" in component or component in ("", ".", ".."):
+            fail("heads_musl_cross_make %s: %r is not a component directory name (e.g. gcc-15.3.0)" % (ctx.label, component))
+        for f in target.files.to_list():
+            patch_files.append(f)
+            copy_sources += '\nmkdir -p "$WORK/src/patches/{c}" && cp "$EXECROOT/{p}" "$WORK/src/patches/{c}/{b}"'.format(
+                c = component,
+                p = f.path,
+                b = f.basename,
+            )
+
+    # The build runs in a directory whose absolute path depends only on the
+    # target's label: gcc records its configure arguments and build paths
+    # in its binaries and libraries, and prefix maps cannot hide a path
+    # from the flags that carry them. Under Bazel's linux-sandbox /tmp is
+    # private to the action (hermetic /tmp, the default since Bazel 7);
+    # elsewhere the label keeps two toolchains apart.
+    build_dir = "/tmp/rules_heads-{}-{}".format(ctx.label.package.replace("/", "_"), ctx.label.name)
+    flags = "-g0 -O2"
     config = [
-        'COMMON_CONFIG += CFLAGS="-g0 -O2 $(PREFIX_MAP_FLAGS)" CXXFLAGS="-g0 -O2 $(PREFIX_MAP_FLAGS)" LDFLAGS="-s"',
+        'COMMON_CONFIG += CFLAGS="{f}" CXXFLAGS="{f}" LDFLAGS="-s"'.format(f = flags),
+        'GCC_CONFIG += CFLAGS_FOR_TARGET="{f}" CXXFLAGS_FOR_TARGET="{f}"'.format(f = flags),
+        'MUSL_CONFIG += CFLAGS="{f}"'.format(f = flags),
     ] + ctx.attr.config
     cmd = """
 LOG="$WORK/build.log"
 : > "$LOG"
+B={build_dir}
+rm -rf "$B"
+mkdir -p "$B"
+trap 'rm -rf "$WORK" "$B"' EXIT
 extract_source "{src}" {strip}
-mkdir -p "$WORK/sources" "$WORK/output" "$WORK/sysroot" "$WORK/initrd/lib"
+mkdir -p "$WORK/sources" "$WORK/sysroot" "$WORK/initrd/lib"
 {copy_sources}
-printf '%s\\n' {config} > "$WORK/src/config.mak"
+mv "$WORK/src" "$WORK/sources" "$B/"
+printf '%s\\n' {config} > "$B/src/config.mak"
 # SOURCES outside the tree: musl-cross-make treats it as immutable and never
 # downloads; every archive is an input pinned by sha256 instead.
-run_logged musl-cross-make "$LOG" make -C "$WORK/src" -j{jobs} \\
-  TARGET={triple} SOURCES="$WORK/sources" OUTPUT="$WORK/output" install
-if [ ! -x "$WORK/output/bin/{triple}-gcc" ]; then
+run_logged musl-cross-make "$LOG" make -C "$B/src" -j{jobs} \\
+  TARGET={triple} SOURCES="$B/sources" OUTPUT="$B/output" install
+if [ ! -x "$B/output/bin/{triple}-gcc" ]; then
   echo "rules_heads: musl-cross-make: the build did not produce bin/{triple}-gcc" >&2
   exit 1
 fi
 # Heads' musl-cross-make module puts the toolchain's libc.so into the
 # initrd's lib/ (its _libraries); the loader is a link to it.
-libc="$WORK/output/{triple}/lib/libc.so"
+libc="$B/output/{triple}/lib/libc.so"
 if [ ! -f "$libc" ]; then
   echo "rules_heads: musl-cross-make: the build did not produce {triple}/lib/libc.so" >&2
   exit 1
 fi
 cp "$libc" "$WORK/initrd/lib/libc.so"
 ln -s libc.so "$WORK/initrd/lib/ld-musl-{musl_arch}.so.1"
-"$EXECROOT/$TARNORM" pack --prefix "" --out "$EXECROOT/{archive}" "$WORK/output"
+"$EXECROOT/$TARNORM" pack --prefix "" --out "$EXECROOT/{archive}" "$B/output"
 "$EXECROOT/$TARNORM" pack --prefix "" --out "$EXECROOT/{sysroot_tar}" "$WORK/sysroot"
 "$EXECROOT/$TARNORM" pack --prefix "" --out "$EXECROOT/{initrd_tar}" "$WORK/initrd"
 save_log "$LOG" "{log}"
 """.format(
+        build_dir = build_dir,
         src = source_info.tar.path,
         strip = source_info.strip_components,
         copy_sources = copy_sources,
@@ -178,7 +215,7 @@ save_log "$LOG" "{log}"
     run_heads_action(
         ctx,
         body = cmd,
-        inputs = [source_info.tar] + ctx.files.sources,
+        inputs = [source_info.tar] + [f for _, f in named] + patch_files,
         outputs = [archive, sysroot_tar, initrd_tar, log],
         mnemonic = "HeadsMuslCrossMake",
         progress_message = "Building the %s cross toolchain %%{label}" % triple,
@@ -207,12 +244,17 @@ tarball (`<name>.tar`) for heads_cc_toolchain's `archive`. As a
 HeadsModuleInfo it also provides the toolchain's libc.so (and the
 ld-musl-<arch>.so.1 link) for the initrd's lib/, like Heads' module does.
 
-It takes about an hour and a half on one core: share it through a remote
-cache (see README) rather than building it per checkout.""",
+It is the longest action of a Heads build (Heads measured about 80 minutes
+on one core with C and C++; gcc 15.3 for C only took 18 minutes on two
+cores here): share it through a remote cache rather than building it per
+checkout. Its key includes every input, tarnorm included, so a change to
+the Go tools rebuilds it too.""",
     attrs = dict(TOOL_ATTRS, **{
+        "component_patches": attr.label_keyed_string_dict(allow_files = [".diff", ".patch"], doc = "More patches -> the component directory they patch (e.g. `gcc-15.3.0`); placed in musl-cross-make's patches/<component>/ and applied -p1 after its own."),
         "config": attr.string_list(doc = "Lines of musl-cross-make's config.mak, e.g. `GCC_VER = 9.4.0`."),
         "jobs": attr.int(default = 2, doc = "make -j."),
         "source": attr.label(mandatory = True, providers = [HeadsSourceInfo], doc = "musl-cross-make's source (a heads_source)."),
+        "renamed_sources": attr.label_keyed_string_dict(allow_files = True, doc = "Archives stored in SOURCES under another name (archive -> file name), e.g. Debian's `musl_1.2.6.orig.tar.gz` as `musl-1.2.6.tar.gz`."),
         "sources": attr.label_list(allow_files = True, doc = "The archives musl-cross-make needs, found by file name."),
         "target_arch": attr.string(mandatory = True, values = ["x86_64", "ppc64le"]),
     }),
@@ -223,10 +265,13 @@ def heads_musl_cross_toolchain(
         name,
         target_arch,
         source,
-        sources,
+        sources = [],
+        renamed_sources = {},
+        component_patches = {},
         config = [],
         sysroot = [],
         jobs = 2,
+        target_compatible_with = [],
         visibility = None,
         tags = []):
     """A musl-cross-make toolchain for one target, ready to register.
@@ -243,17 +288,23 @@ def heads_musl_cross_toolchain(
       target_arch: x86_64 or ppc64le.
       source: heads_source of musl-cross-make.
       sources: the archives musl-cross-make needs (by file name).
+      renamed_sources: archives stored under another file name (archive -> name).
+      component_patches: more patches -> component directory (e.g. gcc-15.3.0).
       config: lines of musl-cross-make's config.mak.
       sysroot: install trees every module sees (e.g. kernel headers).
       jobs: make -j for the toolchain build.
+      target_compatible_with: more constraints the target platform must have
+        for this toolchain to be chosen.
       visibility: visibility of the targets.
       tags: tags of the targets.
     """
     triple = TRIPLE[target_arch]
     heads_musl_cross_make(
         name = name + "_build",
+        component_patches = component_patches,
         config = config,
         jobs = jobs,
+        renamed_sources = renamed_sources,
         source = source,
         sources = sources,
         target_arch = target_arch,
@@ -283,7 +334,7 @@ def heads_musl_cross_toolchain(
         target_compatible_with = [
             "@platforms//cpu:" + target_arch,
             Label("//rules/platforms:musl_cross_make"),
-        ],
+        ] + target_compatible_with,
         toolchain = ":" + name,
         toolchain_type = Label("//rules:toolchain_type"),
         visibility = visibility,
