@@ -103,12 +103,6 @@ deb_versions() {
 		awk '!seen[$0]++'
 }
 
-# fetch_source NAME VERSION DIR: apt-get source --download-only into DIR.
-fetch_source() {
-	(cd "$3" && apt-get source -qq --download-only "$1=$2" >/dev/null 2>"$3/apt.err") ||
-		die "apt-get source --download-only $1=$2 failed:" "$(tail -5 "$3/apt.err")"
-}
-
 # try_fetch_source_file NAME VERSION FILE DIR: downloads only FILE of source
 # NAME=VERSION into DIR (apt's own URI and hash, through apt-helper), so a
 # missing .dsc or debian.tar.xz on the mirror does not matter. Returns 1 on
@@ -157,21 +151,31 @@ if [ "$refresh" = 1 ]; then
 		[ "$(id -u)" != 0 ] || ! id _apt >/dev/null 2>&1 || chown _apt "$d"
 		case "$kind" in
 		source)
-			(cd "$d" && apt-get source -qq --download-only "$name" >/dev/null 2>"$d/apt.err") ||
-				die "apt-get source --download-only $name failed:" "$(tail -5 "$d/apt.err")" \
-					"(no deb-src lines, or apt-get update not run?)"
-			ver=$(sed -n 's/^Version: //p' "$d"/*.dsc | head -1)
+			# The version `apt-get source NAME` would take, from its .dsc's
+			# name (apt's own version string keeps the epoch); then only its
+			# orig tarballs, fetched like the pins are.
+			dsc=$(apt-get source --print-uris -qq "$name" 2>"$d/apt.err" | awk '$2 ~ /\.dsc$/ { print $2; exit }')
+			[ -n "$dsc" ] || die "apt lists no source package $name:" "$(tail -5 "$d/apt.err")" \
+				"(no deb-src lines, or apt-get update not run?)"
+			dsc_ver=${dsc#"${name}_"}
+			dsc_ver=${dsc_ver%.dsc}
+			ver=
+			while read -r v; do
+				[ "${v#*:}" = "$dsc_ver" ] && { ver=$v; break; }
+			done < <(src_versions "$name")
+			[ -n "$ver" ] || die "apt lists $dsc but no matching version of source $name"
 			found=0
-			for f in "$d"/*.orig.tar.* "$d"/*.orig-*.tar.*; do
-				[ -f "$f" ] || continue
-				case "$f" in *.asc) continue ;; esac
-				b=$(basename "$f")
+			while read -r b; do
+				try_fetch_source_file "$name" "$ver" "$b" "$d" ||
+					die "could not fetch $b of source $name $ver:" "$(tail -5 "$d/apt.err")"
+				f=$d/$b
 				echo "# from source $name $ver: $(size_of "$f") bytes" >>"$new"
 				echo "$b $(sha_of "$f") source:$name" >>"$new"
 				log "$b: $(human "$(size_of "$f")") from source $name $ver"
 				mv -f "$f" "$dest/$b"
 				found=1
-			done
+			done < <(apt-get source --print-uris -qq "$name=$ver" 2>/dev/null |
+				awk '$2 ~ /\.orig(-[^.]+)?\.tar\.[a-z0-9]+$/ { print $2 }')
 			[ "$found" = 1 ] || die "source $name $ver has no orig tarball (native package?)" \
 				"pin such files by hand in $lock"
 			;;
