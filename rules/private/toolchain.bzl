@@ -105,6 +105,10 @@ and constraints from `@rules_heads//rules/platforms`.""",
     provides = [HeadsToolchainInfo],
 )
 
+def _is_plain_name(name):
+    """Whether name is one path component (no "/", not "", "." or "..")."""
+    return "/" not in name and name not in ("", ".", "..")
+
 def _heads_musl_cross_make_impl(ctx):
     source_info = ctx.attr.source[HeadsSourceInfo]
     triple = TRIPLE[ctx.attr.target_arch]
@@ -121,28 +125,28 @@ def _heads_musl_cross_make_impl(ctx):
         if len(files) != 1:
             fail("heads_musl_cross_make %s: renamed_sources key %s must be one file" % (ctx.label, target.label))
         named.append((name, files[0]))
-    names = {}
+    sources = {}
     for name, f in named:
-        if "/" in name or name in ("", ".", ".."):
+        if not _is_plain_name(name):
             fail("heads_musl_cross_make %s: %r is not a file name" % (ctx.label, name))
-        if name in names:
+        if name in sources:
             fail("heads_musl_cross_make %s: two sources are named %s (%s, %s); musl-cross-make finds them by name" % (
                 ctx.label,
                 name,
-                names[name].short_path,
+                sources[name].short_path,
                 f.short_path,
             ))
-        names[name] = f
+        sources[name] = f
     copy_sources = "\n".join([
         'cp "$EXECROOT/{}" "$WORK/sources/{}"'.format(f.path, name)
-        for name, f in named
+        for name, f in sources.items()
     ])
 
     # Extra patches go where musl-cross-make looks for a component's
     # patches (patches/<component>/, applied in name order after its own).
     patch_files = []
     for target, component in ctx.attr.component_patches.items():
-        if "/" in component or component in ("", ".", ".."):
+        if not _is_plain_name(component):
             fail("heads_musl_cross_make %s: %r is not a component directory name (e.g. gcc-15.3.0)" % (ctx.label, component))
         for f in target.files.to_list():
             patch_files.append(f)
@@ -215,7 +219,7 @@ save_log "$LOG" "{log}"
     run_heads_action(
         ctx,
         body = cmd,
-        inputs = [source_info.tar] + [f for _, f in named] + patch_files,
+        inputs = [source_info.tar] + sources.values() + patch_files,
         outputs = [archive, sysroot_tar, initrd_tar, log],
         mnemonic = "HeadsMuslCrossMake",
         progress_message = "Building the %s cross toolchain %%{label}" % triple,
