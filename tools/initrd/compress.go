@@ -65,16 +65,39 @@ var (
 
 // CompressOptions tunes Compress.
 type CompressOptions struct {
-	// XZPath is the xz binary; "" looks up "xz" in PATH. When none is
-	// found the pure Go encoder is used (CRC32 check, 1 MiB dictionary),
-	// whose output is roughly 38% larger than xz -9.
+	// XZPath is the xz binary; "" looks up "xz" in PATH. When neither
+	// names a binary, xz compression fails with ErrNoXZ: the Go encoder
+	// is never chosen silently.
 	XZPath string
 	// XZArgs overrides DefaultXZArgs (e.g. HeadsXZArgs).
 	XZArgs []string
-	// NoExternal forces the Go xz encoder.
+	// NoExternal selects the pure Go xz encoder (CRC32 check, 1 MiB
+	// dictionary) instead of an xz binary. Its output differs from xz's
+	// and is roughly 38% larger than xz -9.
 	NoExternal bool
 	// Log, when set, is told which xz encoder ran.
 	Log io.Writer
+}
+
+// ErrNoXZ is returned for xz compression when no xz binary is given or on
+// PATH and the Go encoder was not asked for.
+var ErrNoXZ = errors.New("no xz binary on PATH; pass --xz PATH, or --xz-encoder=go to accept the Go encoder's different bytes")
+
+// XZEncoder names the xz encoder Compress would use with o: the path of
+// the xz binary, or "" for the Go encoder (o.NoExternal). It fails with
+// ErrNoXZ when no binary is found.
+func XZEncoder(o CompressOptions) (string, error) {
+	if o.NoExternal {
+		return "", nil
+	}
+	if o.XZPath != "" {
+		return o.XZPath, nil
+	}
+	bin, err := exec.LookPath("xz")
+	if err != nil {
+		return "", ErrNoXZ
+	}
+	return bin, nil
 }
 
 // Compress compresses data deterministically. xz always uses the CRC32
@@ -117,11 +140,11 @@ func Compress(data []byte, c Compression, o CompressOptions) ([]byte, error) {
 }
 
 func compressXZ(data []byte, o CompressOptions) ([]byte, error) {
-	bin := o.XZPath
-	if bin == "" && !o.NoExternal {
-		bin, _ = exec.LookPath("xz")
+	bin, err := XZEncoder(o)
+	if err != nil {
+		return nil, err
 	}
-	if bin != "" && !o.NoExternal {
+	if bin != "" {
 		args := o.XZArgs
 		if args == nil {
 			args = DefaultXZArgs
@@ -139,7 +162,7 @@ func compressXZ(data []byte, o CompressOptions) ([]byte, error) {
 		return out.Bytes(), nil
 	}
 	if o.Log != nil {
-		fmt.Fprintln(o.Log, "xz: no xz binary, using the Go encoder (larger output)")
+		fmt.Fprintln(o.Log, "xz: Go encoder")
 	}
 	var b bytes.Buffer
 	w, err := xz.WriterConfig{CheckSum: xz.CRC32, DictCap: 1 << 20}.NewWriter(&b)

@@ -8,7 +8,7 @@
 //	s := initrd.NewSet(initrd.FormatDefault)
 //	if err := s.AddTree("out/initrd", ""); err != nil { ... }
 //	if err := s.AddCpio("dev.cpio", devCpioReader); err != nil { ... }
-//	if err := s.AddList("files.list", listReader, "listdir"); err != nil { ... }
+//	if err := s.AddList("files.list", listReader, initrd.ListOptions{Root: "listdir"}); err != nil { ... }
 //	if err := s.AddTar("modules.tar", tarReader, "lib/modules"); err != nil { ... }
 //	archive, err := s.Bytes()                        // sorted, padded to 512
 //	out, err := initrd.Finish(archive, initrd.XZ, 512, initrd.CompressOptions{})
@@ -52,10 +52,11 @@
 //
 // xz streams always use the CRC32 check: the kernel's decoder refuses the
 // xz default CRC64 ("Initramfs unpacking failed"). An external xz binary is
-// preferred (DefaultXZArgs, or HeadsXZArgs for Heads' exact command whose
+// used (DefaultXZArgs, or HeadsXZArgs for Heads' exact command whose
 // trailing -9 silently replaces the 1 MiB dictionary by 64 MiB); without
-// one, github.com/ulikunitz/xz encodes with a 1 MiB dictionary, about 38%
-// larger. gzip is level 9 with mtime 0 and no name; zstd is one frame at
+// one, compression fails with ErrNoXZ unless CompressOptions.NoExternal
+// asks for github.com/ulikunitz/xz, which encodes with a 1 MiB dictionary
+// (different bytes, about 38% larger). gzip is level 9 with mtime 0 and no name; zstd is one frame at
 // the best level with an 8 MiB window. Pad mirrors `dd bs=512 conv=sync`.
 //
 // Outputs depend only on the inputs' names, contents, symlink targets and

@@ -15,4 +15,6 @@ var (
 	ErrCompression = errors.New("initrd: unknown compression")
 	ErrVerify      = errors.New("initrd: output failed verification")
 	ErrDiffer      = errors.New("initrd: archives differ")
+	ErrLocation    = errors.New("initrd: list file location outside the list's directory")
+	ErrUndeclared  = errors.New("initrd: list file location not declared")
 )

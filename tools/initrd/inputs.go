@@ -201,25 +201,45 @@ func (s *Set) AddTar(input string, r io.Reader, dest string) error {
 	return nil
 }
 
-// AddList merges a gen_init_cpio list read from r (see ParseList). Relative
-// file locations are resolved against root (the list's own directory when
-// the caller has no better one); absolute locations are used as written.
-// Owners and modes are taken from the list.
-func (s *Set) AddList(input string, r io.Reader, root string) error {
+// ListOptions says where AddList finds the contents of `file` entries.
+type ListOptions struct {
+	// Root is the directory that file locations are relative to (the
+	// list's own directory when the caller has no better one).
+	Root string
+	// Srcs, when non-nil, is every file a location may name (as paths
+	// that Root-joined locations are compared with after filepath.Clean):
+	// the files a build declared as inputs. Any other location fails with
+	// ErrUndeclared, so a list cannot read what the build did not declare.
+	Srcs []string
+}
+
+// AddList merges a gen_init_cpio list read from r (see ParseList). A file
+// location must be relative and stay inside o.Root: absolute locations,
+// ".." leaving it and (without o.Srcs) symlinks resolving outside it fail
+// with ErrLocation naming the list and line. Owners and modes are taken
+// from the list.
+func (s *Set) AddList(input string, r io.Reader, o ListOptions) error {
 	items, err := ParseList(r)
 	if err != nil {
 		return fmt.Errorf("%s: %w", input, err)
+	}
+	var srcs map[string]bool
+	if o.Srcs != nil {
+		srcs = map[string]bool{}
+		for _, f := range o.Srcs {
+			srcs[filepath.Clean(f)] = true
+		}
 	}
 	for _, it := range items {
 		e := &Entry{Name: it.Name, Mode: it.Mode, UID: it.UID, GID: it.GID}
 		switch it.Mode & TypeMask {
 		case TypeRegular:
-			loc := it.Location
-			if !filepath.IsAbs(loc) {
-				loc = filepath.Join(root, loc)
+			loc, err := listLocation(o.Root, it.Location, srcs)
+			if err != nil {
+				return fmt.Errorf("%s:%d: %w", input, it.Line, err)
 			}
 			if e.Data, err = os.ReadFile(loc); err != nil {
-				return fmt.Errorf("%s:%d: %w", input, it.Line, err)
+				return fmt.Errorf("%s:%d: %w (is it listed in dev_list_srcs?)", input, it.Line, err)
 			}
 		case TypeSymlink:
 			e.Data = []byte(it.Target)
@@ -236,4 +256,35 @@ func (s *Set) AddList(input string, r io.Reader, root string) error {
 	}
 	s.setTrailer(nil)
 	return nil
+}
+
+// listLocation resolves a list's file location against root, refusing
+// what could read outside the declared inputs (see ListOptions).
+func listLocation(root, loc string, srcs map[string]bool) (string, error) {
+	if filepath.IsAbs(loc) {
+		return "", fmt.Errorf("%w: %q is absolute; name it relative to the list's directory and declare it in dev_list_srcs", ErrLocation, loc)
+	}
+	if !filepath.IsLocal(loc) {
+		return "", fmt.Errorf("%w: %q leaves the list's directory", ErrLocation, loc)
+	}
+	p := filepath.Join(root, loc)
+	if srcs != nil {
+		if !srcs[p] {
+			return "", fmt.Errorf("%w: %q is not declared in dev_list_srcs", ErrUndeclared, loc)
+		}
+		return p, nil
+	}
+	// Without a declared set, the resolved file must still be under root.
+	real, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return "", fmt.Errorf("%w (is it listed in dev_list_srcs?)", err)
+	}
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return "", err
+	}
+	if rel, err := filepath.Rel(realRoot, real); err != nil || !filepath.IsLocal(rel) {
+		return "", fmt.Errorf("%w: %q resolves to %s, outside the list's directory", ErrLocation, loc, real)
+	}
+	return p, nil
 }

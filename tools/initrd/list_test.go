@@ -59,7 +59,7 @@ func TestAddList(t *testing.T) {
 	}
 	list := "dir /dev 0755 0 0\nnod /dev/console 0600 0 0 c 5 1\nfile /init init.sh 0755 0 0 /init2\nslink /sh init 0777 0 0\n"
 	s := NewSet(FormatDefault)
-	if err := s.AddList("l", strings.NewReader(list), dir); err != nil {
+	if err := s.AddList("l", strings.NewReader(list), ListOptions{Root: dir}); err != nil {
 		t.Fatal(err)
 	}
 	es, _ := s.Entries()
@@ -77,8 +77,76 @@ func TestAddList(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	err := NewSet(FormatDefault).AddList("l", strings.NewReader("file /x missing 0644 0 0"), dir)
-	if !errors.Is(err, os.ErrNotExist) || !strings.Contains(err.Error(), "l:1") {
+	err := NewSet(FormatDefault).AddList("l", strings.NewReader("file /x missing 0644 0 0"), ListOptions{Root: dir})
+	if !errors.Is(err, os.ErrNotExist) || !strings.Contains(err.Error(), "l:1") || !strings.Contains(err.Error(), "dev_list_srcs") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestAddListLocations: a list may only read files inside its directory,
+// and with Srcs only the declared ones.
+func TestAddListLocations(t *testing.T) {
+	top := t.TempDir()
+	dir := filepath.Join(top, "lists")
+	for name, data := range map[string]string{
+		"lists/ok.txt":        "ok",
+		"lists/sub/a b $HOME": "odd name",
+		"secret":              "outside",
+	} {
+		p := filepath.Join(top, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink("../secret", filepath.Join(dir, "link")); err != nil {
+		t.Fatal(err)
+	}
+	declared := []string{filepath.Join(dir, "ok.txt"), filepath.Join(dir, "link")}
+	for _, c := range []struct {
+		name, loc string
+		srcs      []string
+		want      error // nil: reads fine
+	}{
+		{"relative", "ok.txt", nil, nil},
+		{"dot", "./ok.txt", nil, nil},
+		{"absolute", "/etc/passwd", nil, ErrLocation},
+		{"absolute declared", filepath.Join(dir, "ok.txt"), declared, ErrLocation},
+		{"dotdot", "../secret", nil, ErrLocation},
+		{"inner dotdot", "sub/../../secret", nil, ErrLocation},
+		{"symlink out", "link", nil, ErrLocation},
+		{"declared", "ok.txt", declared, nil},
+		{"declared symlink", "link", declared, nil}, // Bazel's sandbox inputs are symlinks
+		{"undeclared", "sub/a b $HOME", declared, ErrUndeclared},
+		{"none declared", "ok.txt", []string{}, ErrUndeclared},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			// A name with a blank cannot be written in a list; test it
+			// through listLocation, the rest through AddList.
+			if strings.ContainsAny(c.loc, " ") {
+				_, err := listLocation(dir, c.loc, map[string]bool{})
+				if !errors.Is(err, c.want) {
+					t.Fatalf("err = %v, want %v", err, c.want)
+				}
+				return
+			}
+			err := NewSet(FormatDefault).AddList("my.list", strings.NewReader("file /x "+c.loc+" 0644 0 0\n"), ListOptions{Root: dir, Srcs: c.srcs})
+			if c.want == nil {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if !errors.Is(err, c.want) || !strings.Contains(err.Error(), "my.list:1: ") {
+				t.Fatalf("err = %v, want %v naming my.list:1", err, c.want)
+			}
+		})
+	}
+	// A location with a "$" is taken literally (no ${VAR} expansion).
+	s := NewSet(FormatDefault)
+	if err := s.AddList("l", strings.NewReader("file /x sub/$HOME 0644 0 0\n"), ListOptions{Root: dir}); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("err = %v", err)
 	}
 }

@@ -1,9 +1,11 @@
 // Command mkinitrd builds, lists and compares reproducible initramfs
 // images; see package github.com/rules-heads/rules_heads/tools/initrd.
 //
-//	mkinitrd build -o OUT [--heads-compat] [--compress xz|gzip|zstd|none]
-//	               [--xz PATH] [--pad N] [--list-root DIR]
+//	mkinitrd build --out OUT [--heads-compat] [--compress xz|gzip|zstd|none]
+//	               [--xz PATH | --xz-encoder=go] [--pad N] [--list-root DIR]
+//	               [--list-srcs-only] [--list-src FILE]...
 //	               {--tree DIR[=DEST] | --list FILE | --cpio FILE | --tar FILE[=DEST]}...
+//	mkinitrd etc-config --out FILE [--board-config CFG] [--set KEY=VALUE]...
 //	mkinitrd list FILE
 //	mkinitrd diff A B
 package main
@@ -26,7 +28,8 @@ func main() { program.Main() }
 var program = &cli.Program{
 	Name: "mkinitrd",
 	Commands: []cli.Command{
-		{Name: "build", Args: "-o OUT [flags] INPUTS...", Summary: "merge inputs (in flag order, last wins) into one initrd", Run: runBuild},
+		{Name: "build", Args: "--out OUT [flags] INPUTS...", Summary: "merge inputs (in flag order, last wins) into one initrd", Run: runBuild},
+		{Name: "etc-config", Args: "--out FILE [--board-config CFG] [--set KEY=VALUE]...", Summary: "write Heads' /etc/config from a board config's export CONFIG_* lines and --set", Run: runEtcConfig},
 		{Name: "list", Args: "FILE", Summary: "print mode uid:gid size sha256 name [-> target] of each member", Run: runList},
 		{Name: "diff", Args: "A B", Summary: "exit 1 naming the first differing member, 0 if contents match", Run: runDiff},
 	},
@@ -55,11 +58,18 @@ func runBuild(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	fs.Var(inputFlag{"list", &inputs}, "list", "gen_init_cpio list `FILE`")
 	fs.Var(inputFlag{"cpio", &inputs}, "cpio", "newc archive `FILE` to merge (xz/gzip/zstd detected)")
 	fs.Var(inputFlag{"tar", &inputs}, "tar", "tar archive `FILE[=DEST]` (xz/gzip/zstd detected)")
-	out := fs.String("o", "", "output `FILE` (\"-\" for stdout); written atomically")
-	listRoot := fs.String("list-root", "", "`DIR` that relative --list file locations are resolved against (default: each list's directory)")
+	out := fs.String("out", "", "output `FILE` (\"-\" for stdout); written atomically")
+	listRoot := fs.String("list-root", "", "`DIR` that --list file locations are relative to (default: each list's directory)")
+	var listSrcs []string
+	fs.Func("list-src", "a `FILE` that --list file entries may name (repeatable); with any, or with --list-srcs-only, no other file is read", func(v string) error {
+		listSrcs = append(listSrcs, v)
+		return nil
+	})
+	srcsOnly := fs.Bool("list-srcs-only", false, "--list file entries may name only --list-src files (none if none given)")
 	compat := fs.Bool("heads-compat", false, "produce Heads bin/cpio-clean's exact bytes (and Heads' xz command line)")
 	comp := fs.String("compress", "xz", "compression: xz, gzip, zstd or none")
-	xzPath := fs.String("xz", "", "xz binary `PATH` (default: xz from PATH, else the larger Go encoder)")
+	xzPath := fs.String("xz", "", "xz binary `PATH` (default: xz from PATH; none found is an error)")
+	xzEncoder := fs.String("xz-encoder", "xz", "xz `ENCODER`: xz (a binary, see --xz) or go (the Go encoder: different, larger bytes)")
 	pad := fs.Int("pad", -1, "pad the compressed output to a multiple of `N` bytes like dd conv=sync; -1 means 512 for xz, else 0")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
@@ -69,7 +79,7 @@ func runBuild(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	}
 	if *out == "" || len(inputs) == 0 {
 		fs.Usage()
-		return cli.Usagef("build needs -o and at least one input")
+		return cli.Usagef("build needs --out and at least one input")
 	}
 	c, err := initrd.ParseCompression(*comp)
 	if err != nil {
@@ -83,13 +93,37 @@ func runBuild(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	}
 	format := initrd.FormatDefault
 	opts := initrd.CompressOptions{XZPath: *xzPath}
+	switch *xzEncoder {
+	case "xz":
+	case "go":
+		if *xzPath != "" {
+			return cli.Usagef("build: --xz and --xz-encoder=go exclude each other")
+		}
+		opts.NoExternal = true
+	default:
+		return cli.Usagef("build: --xz-encoder %q: want xz or go", *xzEncoder)
+	}
 	if *compat {
 		format = initrd.FormatHeadsCompat
 		opts.XZArgs = initrd.HeadsXZArgs
 	}
+	if c == initrd.XZ {
+		bin, err := initrd.XZEncoder(opts)
+		if err != nil {
+			return err
+		}
+		if bin == "" {
+			bin = "Go encoder"
+		}
+		fmt.Fprintf(fs.Output(), "mkinitrd: xz: %s\n", bin)
+	}
 	s := initrd.NewSet(format)
+	lo := initrd.ListOptions{Root: *listRoot}
+	if *srcsOnly || listSrcs != nil {
+		lo.Srcs = append([]string{}, listSrcs...)
+	}
 	for _, in := range inputs {
-		if err := addInput(s, in, *listRoot); err != nil {
+		if err := addInput(s, in, lo); err != nil {
 			return err
 		}
 	}
@@ -108,6 +142,48 @@ func runBuild(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	return atomicfile.WriteBytes(*out, 0o644, data)
 }
 
+// setFlag collects --set KEY=VALUE in order.
+type setFlag []initrd.ConfigVar
+
+func (f *setFlag) String() string { return "" }
+func (f *setFlag) Set(v string) error {
+	k, val, ok := strings.Cut(v, "=")
+	if !ok || k == "" {
+		return fmt.Errorf("want KEY=VALUE, got %q", v)
+	}
+	*f = append(*f, initrd.ConfigVar{Key: k, Value: val})
+	return nil
+}
+
+func runEtcConfig(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	out := fs.String("out", "", "output `FILE`; written atomically, mode 0644")
+	cfg := fs.String("board-config", "", "Heads board config `CFG` whose export CONFIG_* lines are copied")
+	var sets setFlag
+	fs.Var(&sets, "set", "add `KEY=VALUE` as export KEY=\"VALUE\" after the board's lines (repeatable, in order)")
+	if err := cli.Parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		fs.Usage()
+		return cli.Usagef("etc-config: unexpected argument %q", fs.Arg(0))
+	}
+	if err := cli.Required(fs, "out"); err != nil {
+		return err
+	}
+	var vars []initrd.ConfigVar
+	if *cfg != "" {
+		b, err := os.ReadFile(*cfg)
+		if err != nil {
+			return err
+		}
+		if vars, err = initrd.ParseBoardConfig(*cfg, b); err != nil {
+			return err
+		}
+	}
+	vars = append(vars, sets...)
+	return atomicfile.WriteBytes(*out, 0o644, initrd.EtcConfig(vars))
+}
+
 func splitDest(v string) (string, string) {
 	if i := strings.LastIndexByte(v, '='); i >= 0 {
 		return v[:i], v[i+1:]
@@ -115,7 +191,7 @@ func splitDest(v string) (string, string) {
 	return v, ""
 }
 
-func addInput(s *initrd.Set, in input, listRoot string) error {
+func addInput(s *initrd.Set, in input, lo initrd.ListOptions) error {
 	switch in.kind {
 	case "tree":
 		dir, dest := splitDest(in.value)
@@ -141,11 +217,10 @@ func addInput(s *initrd.Set, in input, listRoot string) error {
 			return err
 		}
 		defer f.Close()
-		root := listRoot
-		if root == "" {
-			root = filepath.Dir(in.value)
+		if lo.Root == "" {
+			lo.Root = filepath.Dir(in.value)
 		}
-		return s.AddList(in.value, f, root)
+		return s.AddList(in.value, f, lo)
 	}
 	return fmt.Errorf("unknown input kind %q", in.kind)
 }
