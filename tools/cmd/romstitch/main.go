@@ -6,6 +6,7 @@
 package main
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
 	"io"
@@ -17,6 +18,7 @@ import (
 	"github.com/rules-heads/rules_heads/tools/internal/atomicfile"
 	"github.com/rules-heads/rules_heads/tools/internal/cli"
 	"github.com/rules-heads/rules_heads/tools/rom/cbfs"
+	"github.com/rules-heads/rules_heads/tools/rom/crossgcc"
 	"github.com/rules-heads/rules_heads/tools/rom/fmap"
 	"github.com/rules-heads/rules_heads/tools/rom/ifd"
 	"github.com/rules-heads/rules_heads/tools/rom/stitch"
@@ -38,6 +40,8 @@ var program = &cli.Program{
 		{Name: "ifd set", Args: "--rom R --out O --region descriptor|me|gbe|pd --file F", Summary: "replace a descriptor region, padding with 0xff", Run: ifdSet},
 		{Name: "pad", Args: "--rom R --out O --size N", Summary: "pad an image with 0xff to N bytes", Run: pad},
 		{Name: "split", Args: "--rom R --sizes 8M,4M --out-dir D [--names bottom.rom,top.rom]", Summary: "split an image into consecutive parts", Run: split},
+		{Name: "zip", Args: "--out Z FILE...", Summary: "write a release zip of FILEs under their base names (stored, dated 1980-01-01, mode 0644)", Run: zipCmd},
+		{Name: "crossgcc-sum", Args: "--src TREE --out F", Summary: "write the util/crossgcc/sum listing of a coreboot tree, the key of a shared crossgcc", Run: crossgccSum},
 		{Name: "hashes", Args: "--root DIR --hashes hashes.txt --sizes sizes.txt FILE...", Summary: "write sha256sum and size manifests, paths relative to DIR", Run: hashes},
 	},
 	Footer: "Sizes accept 4096, 0x1000, 64K, 8M, 8MiB.",
@@ -45,18 +49,25 @@ var program = &cli.Program{
 
 func run(args []string, stdout, stderr io.Writer) error { return program.Run(args, stdout, stderr) }
 
-// parse parses flags and checks that the required ones are set.
+// parse parses flags and checks that the required ones are set and that
+// no positional arguments follow.
 func parse(fs *flag.FlagSet, args []string, required ...string) error {
-	if err := cli.Parse(fs, args); err != nil {
+	if err := parseFiles(fs, args, required...); err != nil {
 		return err
 	}
-	if err := cli.Required(fs, required...); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 && fs.Name() != "romstitch hashes" {
+	if fs.NArg() > 0 {
 		return cli.Usagef("%s: unexpected arguments %q", fs.Name(), fs.Args())
 	}
 	return nil
+}
+
+// parseFiles is parse for commands that take FILE... after the flags; it
+// fails when there are none.
+func parseFiles(fs *flag.FlagSet, args []string, required ...string) error {
+	if err := cli.Parse(fs, args); err != nil {
+		return err
+	}
+	return cli.Required(fs, required...)
 }
 
 func isSet(fs *flag.FlagSet, name string) bool {
@@ -406,7 +417,7 @@ func hashes(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	root := fs.String("root", "", "directory the listed paths are relative to")
 	hashesOut := fs.String("hashes", "", "sha256sum-format output")
 	sizesOut := fs.String("sizes", "", "\"size path\" output")
-	if err := parse(fs, args, "root", "hashes", "sizes"); err != nil {
+	if err := parseFiles(fs, args, "root", "hashes", "sizes"); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
@@ -424,6 +435,42 @@ func hashes(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		return err
 	}
 	return nil
+}
+
+func zipCmd(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	out := fs.String("out", "", "zip to write (atomically)")
+	if err := parseFiles(fs, args, "out"); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return cli.Usagef("zip: no files given")
+	}
+	var files []stitch.ZipFile
+	for _, p := range fs.Args() {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		files = append(files, stitch.ZipFile{Name: filepath.Base(p), Data: data})
+	}
+	var b bytes.Buffer
+	if err := stitch.WriteZip(&b, files); err != nil {
+		return err
+	}
+	return atomicfile.WriteBytes(*out, 0o644, b.Bytes())
+}
+
+func crossgccSum(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	src := fs.String("src", "", "coreboot source tree")
+	out := fs.String("out", "", "listing to write (atomically)")
+	if err := parse(fs, args, "src", "out"); err != nil {
+		return err
+	}
+	data, err := crossgcc.Sum(*src)
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteBytes(*out, 0o644, data)
 }
 
 // commandNames is used by tests to check the usage text.

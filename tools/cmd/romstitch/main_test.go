@@ -196,3 +196,51 @@ func TestAddPayload(t *testing.T) {
 		t.Errorf("romstitch cbfs add-payload --compat %s differs from cbfstool add-payload", v)
 	}
 }
+
+func TestZipAndCrossgccSum(t *testing.T) {
+	dir := t.TempDir()
+	p := func(n string) string { return filepath.Join(dir, n) }
+	for _, d := range []string{"a", "b", "c", "cb/util/crossgcc/sum"} {
+		if err := os.MkdirAll(p(d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	romtest.WriteFile(t, p("a/board.rom"), bytes.Repeat([]byte{0xff}, 4096))
+	romtest.WriteFile(t, p("b/sha256sum.txt"), []byte("x  board.rom\n"))
+	if _, err := runCmd(t, "zip", "--out", p("r.zip"), p("a/board.rom"), p("b/sha256sum.txt")); err != nil {
+		t.Fatal(err)
+	}
+	// Same bytes from another directory and another run: only base names
+	// and contents count.
+	romtest.WriteFile(t, p("c/board.rom"), bytes.Repeat([]byte{0xff}, 4096))
+	romtest.WriteFile(t, p("c/sha256sum.txt"), []byte("x  board.rom\n"))
+	if _, err := runCmd(t, "zip", "--out", p("r2.zip"), p("c/board.rom"), p("c/sha256sum.txt")); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(romtest.ReadFile(t, p("r.zip")), romtest.ReadFile(t, p("r2.zip"))) {
+		t.Error("zip depends on more than names and contents")
+	}
+	if _, err := runCmd(t, "zip", "--out", p("bad.zip"), p("a/board.rom"), p("c/board.rom")); err == nil || !strings.Contains(err.Error(), "bad zip member name") {
+		t.Errorf("duplicate name: %v", err)
+	}
+	if _, err := os.Stat(p("bad.zip")); !os.IsNotExist(err) {
+		t.Error("zip written on error")
+	}
+	if _, err := runCmd(t, "zip", "--out", p("z")); cli.ExitCode(err) != 2 {
+		t.Errorf("no files: %v", err)
+	}
+
+	romtest.WriteFile(t, p("cb/util/crossgcc/sum/gcc.cksum"), []byte("1 gcc\n"))
+	if _, err := runCmd(t, "crossgcc-sum", "--src", p("cb"), "--out", p("sum")); err != nil {
+		t.Fatal(err)
+	}
+	if got := string(romtest.ReadFile(t, p("sum"))); got != "== gcc.cksum\n1 gcc\n" {
+		t.Errorf("sum %q", got)
+	}
+	if _, err := runCmd(t, "crossgcc-sum", "--src", p("a"), "--out", p("sum2")); err == nil || !strings.Contains(err.Error(), "heads_coreboot_toolchain") {
+		t.Errorf("no sum dir: %v", err)
+	}
+	if _, err := runCmd(t, "crossgcc-sum", "--src", p("cb"), "--out", p("sum"), "extra"); cli.ExitCode(err) != 2 {
+		t.Errorf("extra argument: %v", err)
+	}
+}
