@@ -8,19 +8,18 @@ ROM (heads_rom) -> board (heads_board). Reference: docs/rules.md.
 """
 
 load("//rules/private:board.bzl", _heads_board = "heads_board")
+load("//rules/private:cc_toolchain.bzl", _heads_cc_toolchain = "heads_cc_toolchain")
 load("//rules/private:coreboot.bzl", _heads_coreboot = "heads_coreboot", _heads_coreboot_toolchain = "heads_coreboot_toolchain")
 load("//rules/private:initrd.bzl", _heads_initrd = "heads_initrd")
 load("//rules/private:kernel.bzl", _heads_linux = "heads_linux")
 load("//rules/private:module.bzl", _heads_module = "heads_module")
-load("//rules/private:rom.bzl", _heads_rom = "heads_rom")
-load("//rules/private:source.bzl", _heads_source = "heads_source")
 load(
-    "//rules/private:toolchain.bzl",
-    _HeadsToolchainInfo = "HeadsToolchainInfo",
-    _heads_cc_toolchain = "heads_cc_toolchain",
+    "//rules/private:musl_cross_make.bzl",
     _heads_musl_cross_make = "heads_musl_cross_make",
     _heads_musl_cross_toolchain = "heads_musl_cross_toolchain",
 )
+load("//rules/private:rom.bzl", _heads_rom = "heads_rom")
+load("//rules/private:source.bzl", _heads_source = "heads_source")
 load(
     ":providers.bzl",
     _HeadsCorebootToolchainInfo = "HeadsCorebootToolchainInfo",
@@ -29,6 +28,7 @@ load(
     _HeadsModuleInfo = "HeadsModuleInfo",
     _HeadsRomInfo = "HeadsRomInfo",
     _HeadsSourceInfo = "HeadsSourceInfo",
+    _HeadsToolchainInfo = "HeadsToolchainInfo",
 )
 
 heads_source = _heads_source

@@ -11,7 +11,7 @@
     use_repo(heads, "busybox_src")
 """
 
-load("//rules/private:archive_repo.bzl", "heads_archive")
+load("//rules/private:archive_repo.bzl", "archive_error", "heads_archive")
 
 _archive = tag_class(
     doc = "One source archive, pinned by sha256.",
@@ -41,8 +41,9 @@ def _heads_impl(mctx):
             if a.name in seen:
                 continue
             seen[a.name] = True
-            if not a.urls and not (a.mirrors or mirrors) and not a.file_name:
-                fail("heads.archive(name = %r): give urls, or a file_name to look up in the mirrors" % a.name)
+            err = archive_error(a.name, a.urls, a.file_name, a.mirrors or mirrors)
+            if err:
+                fail(err)
             heads_archive(
                 name = a.name,
                 urls = a.urls,

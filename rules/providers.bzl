@@ -17,7 +17,7 @@ artifacts: Bazel's remote cache keeps only the executable bit of files in
 tree artifacts and drops empty directories, so a tree would not survive a
 cache round trip unchanged.""",
     fields = {
-        "initrd_tar": "File: the module's share of the initrd: stripped `outputs` under bin/, `libraries` under lib/.",
+        "initrd_tar": "File or None: the module's share of the initrd: stripped `outputs` under bin/, `libraries` under lib/. None for trees that only serve the sysroot (a kernel's headers).",
         "module": "string: the Heads module name.",
         "sysroot_tar": "File: the module's install tree (`make install DESTDIR=`), for dependents.",
         "transitive_sysroot_tars": "depset of File: sysroot tarballs of this module and its dependencies, dependencies first.",
@@ -58,5 +58,18 @@ HeadsRomInfo = provider(
         "hashes": "File: hashes.txt (sha256sum format, paths relative to the board output).",
         "rom": "File: the full ROM.",
         "sizes": "File: sizes.txt.",
+    },
+)
+
+HeadsToolchainInfo = provider(
+    doc = "The cross tools of one target, as Heads' CROSS_TOOLS sets them.",
+    fields = {
+        "archive": "File or None: a built toolchain as a deterministic tarball; actions extract it and put its bin/ first on PATH.",
+        "env": "dict: CC, AR, LD, STRIP, NM, OBJCOPY, OBJDUMP, RANLIB, CROSS, HEADS_CFLAGS (tool names on the action's PATH).",
+        "files": "depset of File: more files the tools need.",
+        "host_triple": "string: the --host triple for autotools, e.g. x86_64-linux-musl.",
+        "musl_arch": "string: Heads' MUSL_ARCH (x86_64, powerpc64le).",
+        "sysroot_tars": "depset of File: install trees every module sees in its sysroot (e.g. the kernel's UAPI headers), before its own dependencies.",
+        "target_arch": "string: x86_64 or ppc64le.",
     },
 )

@@ -1,5 +1,25 @@
 """heads_archive: a module's source archive fetched through Bazel's downloader."""
 
+def archive_error(name, urls, file_name, mirrors):
+    """The error of a `heads.archive` tag that cannot be fetched, or None.
+
+    Args:
+      name: the repository name.
+      urls: the tag's URLs.
+      file_name: the tag's file name ("" when not given).
+      mirrors: the mirror directories that apply to it.
+
+    Returns:
+      The error message, or None when the tag can be fetched.
+    """
+    if not urls and not file_name:
+        return ("heads.archive(name = %r): give urls, or a file_name to look up in the mirror " +
+                "directories (without URLs there is no name to take it from)") % name
+    if not urls and not mirrors:
+        return ("heads.archive(name = %r): file_name %r has no URL and no mirror directory to be " +
+                "found in: add urls, or heads.mirror(dirs = [...]) / mirrors = [...]") % (name, file_name)
+    return None
+
 def _mirror_urls(rctx, file_name):
     urls = []
     for m in rctx.attr.mirrors:

@@ -16,6 +16,7 @@ def heads_board(
         linux_config_mode = "full",
         linux_arch = "x86",
         dev_list = [],
+        dev_list_srcs = [],
         heads_srcs = [],
         heads_strip_prefix = "",
         board_srcs = [],
@@ -30,7 +31,19 @@ def heads_board(
         heads_compat = False,
         visibility = None,
         tags = []):
-    """Declares a board's targets: `<name>_initrd`, `<name>_kernel`, `<name>_coreboot`, `<name>_rom`, `<name>_hashes`.
+    """Declares a board's targets, named after the board as Heads names its outputs.
+
+    - `<name>_initrd`: heads_initrd (initrd.cpio.xz; output groups
+      `listing`, `scripts`);
+    - `<name>_kernel`: heads_linux (bzImage);
+    - `<name>_coreboot`: heads_coreboot (coreboot compiled once, plus the
+      payload step);
+    - `<name>_release`: heads_rom, every release file: `<name>.rom`,
+      `<name>-bottom.rom`/`-top.rom` when split, hashes.txt, sizes.txt,
+      `<name>.zip`;
+    - `<name>_rom`: the full ROM only (what `bazel build //boards:<b>_rom`
+      and a `_run` target want);
+    - `<name>_hashes`: hashes.txt and sizes.txt.
 
     One call corresponds to one Heads boards/<b>/<b>.config (the Gazelle
     extension generates it): CONFIG_LINUX_CONFIG -> linux_config,
@@ -49,6 +62,7 @@ def heads_board(
       linux_config_mode: "full" or "fragment".
       linux_arch: kbuild ARCH (x86, x86_64, powerpc).
       dev_list: gen_init_cpio lists (dev nodes).
+      dev_list_srcs: files that `file` entries of dev_list name.
       heads_srcs: Heads' initrd/ files.
       heads_strip_prefix: prefix removed from heads_srcs paths.
       board_srcs: boards/<b>/initrd/ files.
@@ -71,6 +85,7 @@ def heads_board(
         config_extra = {"CONFIG_BOARD": name},
         modules = modules,
         dev_list = dev_list,
+        dev_list_srcs = dev_list_srcs,
         heads_srcs = heads_srcs,
         heads_strip_prefix = heads_strip_prefix,
         board_srcs = board_srcs,

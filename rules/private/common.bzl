@@ -29,6 +29,10 @@ TOOL_ATTRS = {
         default = Label("//tools/buildenv:packages.lock"),
         allow_single_file = True,
     ),
+    "_helpers": attr.label(
+        default = Label("//rules/private:heads_action.sh"),
+        allow_single_file = True,
+    ),
     "_mkinitrd": attr.label(
         default = Label("//tools/cmd/mkinitrd"),
         executable = True,
@@ -46,92 +50,122 @@ TOOL_ATTRS = {
     ),
 }
 
-# Prelude of every foreign-build action. $1.. are not used: the action's
-# command appends its own body. Provides:
-#   $WORK        a private work directory (under the sandbox's exec root)
-#   $EXECROOT    the exec root (absolute; never written into outputs: the
-#                prefix maps below rewrite it)
-#   run_logged NAME LOG CMD...  runs CMD with output to LOG; on failure prints
-#                the module name, the first lines that look like errors (with
-#                make -j they are rarely at the end) and the last 20 lines of
-#                the log (as Heads does) and fails.
-#   PREFIX_MAP_FLAGS  compiler flags mapping $WORK to /build and $EXECROOT to .
-#   extract_source ARCHIVE STRIP   extracts a module's source into $WORK/src.
-#   take_output WHAT SRC DEST      copies a build product to a declared
-#                output, failing with WHAT's name if the build did not make it.
-#   save_log LOG DEST   writes LOG with the work and exec-root paths mapped
-#                away (as the compiler flags map them).
-SHELL_PRELUDE = r"""
-set -euo pipefail
-umask 022
-EXECROOT=$PWD
-WORK=$EXECROOT/$RULES_HEADS_WORK
-rm -rf "$WORK"
-mkdir -p "$WORK"
-trap 'rm -rf "$WORK"' EXIT
-PREFIX_MAP_FLAGS="-ffile-prefix-map=$WORK=/build -ffile-prefix-map=$EXECROOT=."
-export PREFIX_MAP_FLAGS
-extract_source() {
-  "$EXECROOT/$TARNORM" extract --strip-components "$2" --out "$WORK/src" "$EXECROOT/$1"
-}
-take_output() {
-  if [ ! -f "$2" ]; then
-    echo "rules_heads: $1: the build did not produce ${2#$WORK/}" >&2
-    exit 1
-  fi
-  cp "$2" "$EXECROOT/$3"
-}
-save_log() {
-  sed -e "s|$WORK|/build|g" -e "s|$EXECROOT|.|g" "$1" > "$EXECROOT/$2"
-}
-run_logged() {
-  local name=$1 log=$2
-  shift 2
-  if ! "$@" >>"$log" 2>&1; then
-    echo "rules_heads: $name failed: $*" >&2
-    # With make -j the first error is often far from the end of the log.
-    # Compiler and configure errors say ": error:", make says "***".
-    if grep -q -E '(: error:|: \*\*\* )' "$log"; then
-      echo "rules_heads: first errors in its log:" >&2
-      grep -E '(: error:|: \*\*\* )' "$log" | head -n 5 | sed 's/^/    /' >&2
-    fi
-    echo "rules_heads: last 20 lines of its log ($log):" >&2
-    tail -n 20 "$log" | sed 's/^/    /' >&2
-    exit 1
-  fi
-}
-"""
+# The build root's xz (pinned by its lock), passed to mkinitrd explicitly:
+# an initrd's bytes must never depend on which xz happens to be found.
+XZ = "/usr/bin/xz"
 
-def run_heads_action(ctx, body, inputs, outputs, mnemonic, progress_message, tools = [], env = {}):
-    """Runs one foreign-build action: SHELL_PRELUDE + body.
+# resource_set callbacks must be top-level functions: one per job count.
+def _cpu_1(_os, _inputs_size):
+    return {"cpu": 1}
+
+def _cpu_2(_os, _inputs_size):
+    return {"cpu": 2}
+
+def _cpu_4(_os, _inputs_size):
+    return {"cpu": 4}
+
+def _cpu_8(_os, _inputs_size):
+    return {"cpu": 8}
+
+_CPU_SETS = {1: _cpu_1, 2: _cpu_2, 4: _cpu_4, 8: _cpu_8}
+
+def _resource_set(jobs):
+    """The resource_set that tells Bazel an action runs `make -j<jobs>`."""
+    for n in sorted(_CPU_SETS.keys(), reverse = True):
+        if jobs >= n:
+            return _CPU_SETS[n]
+    return _cpu_1
+
+def check_list_entries(label, what, values):
+    """Fails when a value cannot travel in a newline-separated list.
+
+    Args:
+      label: the target, for the message.
+      what: the attribute or kind of value.
+      values: strings.
+    """
+    for v in values:
+        if "\n" in v:
+            fail("%s: %s %r contains a newline, which rules_heads cannot pass to its actions" % (label, what, v))
+
+def run_heads_action(
+        ctx,
+        body,
+        inputs,
+        outputs,
+        mnemonic,
+        progress_message,
+        tools = [],
+        env = {},
+        jobs = 1,
+        romstitch = False,
+        script_name = None):
+    """Runs one foreign-build action: heads_action.sh's helpers + body.
+
+    The action's script is a file of its own (`<name>.<mnemonic>.sh`, the
+    `scripts` output group): `. "$RULES_HEADS_HELPERS"` and `body`. Values
+    reach it only through `env` (RH_* variables), so no name is ever pasted
+    into shell text.
 
     Owns what every such action shares, so no rule can forget it: the fixed
-    environment (HERMETIC_ENV, a private work directory, $TARNORM), tarnorm
-    among the tools, and the build root's lock among the inputs (the
-    compilers and make the action runs are the root's pinned packages).
+    environment (HERMETIC_ENV, which `env` may not override), a private work
+    directory, tarnorm among the tools, the build root's lock
+    among the inputs (the compilers and make the action runs are the root's
+    pinned packages), and the CPUs `make -j<jobs>` uses.
 
     Args:
       ctx: rule context (with TOOL_ATTRS).
-      body: shell commands run after the prelude.
+      body: shell commands run after the helpers.
       inputs: list or depset of input Files.
       outputs: declared output Files.
       mnemonic: action mnemonic.
       progress_message: progress message.
       tools: more executable tools.
-      env: more environment variables.
+      env: more environment variables (RH_* values of the body).
+      jobs: make -j of the action, for Bazel's CPU accounting.
+      romstitch: whether the body calls $ROMSTITCH (only then is it an
+        input: a change of the Go tools should not rebuild what does not
+        use them).
+      script_name: file name of the script (default <name>.<mnemonic>.sh).
+
+    Returns:
+      The script File (for the `scripts` output group).
     """
+    for k in env:
+        if k in HERMETIC_ENV:
+            fail("%s: %s is part of rules_heads' fixed action environment and cannot be set" % (ctx.label, k))
     if type(inputs) != "depset":
         inputs = depset(inputs)
+    script = ctx.actions.declare_file(script_name or "{}.{}.sh".format(ctx.label.name, mnemonic))
+    ctx.actions.write(script, """#!/bin/bash
+# {mnemonic} {label}: written by rules_heads; runs with the environment
+# of HERMETIC_ENV (rules/private/common.bzl) and the RH_* values below.
+# {env}
+. "$RULES_HEADS_HELPERS"
+{body}""".format(
+        mnemonic = mnemonic,
+        label = ctx.label,
+        env = "\n# ".join(["{}={}".format(k, v.replace("\n", " ")) for k, v in sorted(env.items())]),
+        body = body.lstrip("\n"),
+    ))
     action_env = dict(HERMETIC_ENV)
-    action_env["RULES_HEADS_WORK"] = "{}/{}/{}.work".format(ctx.bin_dir.path, ctx.label.package, ctx.label.name)
+    action_env["RULES_HEADS_WORK"] = "{}/{}/{}.{}.work".format(ctx.bin_dir.path, ctx.label.package, ctx.label.name, mnemonic)
+    action_env["RULES_HEADS_HELPERS"] = ctx.file._helpers.path
     action_env["TARNORM"] = ctx.executable._tarnorm.path
+    tools = [ctx.executable._tarnorm] + tools
+    if romstitch:
+        action_env["ROMSTITCH"] = ctx.executable._romstitch.path
+        tools.append(ctx.executable._romstitch)
     action_env.update(env)
-    ctx.actions.run_shell(
-        command = SHELL_PRELUDE + body,
-        inputs = depset([ctx.file._buildroot_lock], transitive = [inputs]),
-        tools = [ctx.executable._tarnorm] + tools,
+    ctx.actions.run(
+        executable = "/bin/bash",
+        arguments = [script.path],
+        inputs = depset([ctx.file._buildroot_lock, ctx.file._helpers, script], transitive = [inputs]),
+        tools = tools,
         outputs = outputs,
         env = action_env,
         mnemonic = mnemonic,
         progress_message = progress_message,
+        resource_set = _resource_set(jobs),
     )
+    return script

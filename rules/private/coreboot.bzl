@@ -1,20 +1,25 @@
 """heads_coreboot: coreboot for one board, with a Linux payload, reproducibly."""
 
-load("@bazel_skylib//lib:shell.bzl", "shell")
 load("//rules:providers.bzl", "HeadsCorebootToolchainInfo", "HeadsSourceInfo")
-load(":common.bzl", "TOOL_ATTRS", "run_heads_action")
+load(":common.bzl", "TOOL_ATTRS", "check_list_entries", "run_heads_action")
 
-# crossgcc_sum SRC OUT: util/crossgcc/sum of the coreboot tree SRC as one
-# listing (file names and contents, in C order): the key under which a
-# crossgcc is shared between coreboot versions.
-_CROSSGCC_SUM = r"""
-crossgcc_sum() {
-  if [ ! -d "$1/util/crossgcc/sum" ]; then
-    echo "rules_heads: coreboot: this source has no util/crossgcc/sum; it cannot use a heads_coreboot_toolchain" >&2
-    exit 1
-  fi
-  (cd "$1/util/crossgcc/sum" && for f in *; do printf '== %s\n' "$f"; cat "$f"; done) > "$2"
-}
+_CROSSGCC_BODY = """
+LOG="$WORK/build.log"
+: > "$LOG"
+rh_extract "$RH_SRC" "$RH_STRIP" "$WORK/src"
+rh_crossgcc_sum "$WORK/src" "$EXECROOT/$RH_OUT_SUM"
+mkdir -p "$WORK/src/util/crossgcc/tarballs"
+while IFS= read -r f; do
+  cp "$EXECROOT/$f" "$WORK/src/util/crossgcc/tarballs/${f##*/}"
+done < <(rh_each RH_ARCHIVES)
+# The archives are inputs pinned by sha256; buildgcc checks them against
+# util/crossgcc/sum too and, as the sandbox has no network, fails on a
+# missing one instead of downloading it.
+rh_run_logged "crossgcc-$RH_ARCH" "$LOG" make -C "$WORK/src/util/crossgcc" "build-$RH_ARCH" \\
+  DEST="$WORK/xgcc" CPUS="$RH_JOBS" BUILD_LANGUAGES="$RH_LANGUAGES"
+[ -d "$WORK/xgcc/bin" ] || rh_fail "crossgcc-$RH_ARCH: the build did not produce bin/"
+rh_pack "$WORK/xgcc" "$RH_OUT_ARCHIVE"
+rh_save_log "$LOG" "$RH_OUT_LOG"
 """
 
 def _heads_coreboot_toolchain_impl(ctx):
@@ -22,50 +27,31 @@ def _heads_coreboot_toolchain_impl(ctx):
     archive = ctx.actions.declare_file(ctx.label.name + ".tar")
     sum_file = ctx.actions.declare_file(ctx.label.name + ".sum")
     log = ctx.actions.declare_file(ctx.label.name + ".log")
-    copy = "\n".join([
-        'cp "$EXECROOT/{}" "$WORK/src/util/crossgcc/tarballs/{}"'.format(f.path, f.basename)
-        for f in ctx.files.archives
-    ])
-    cmd = _CROSSGCC_SUM + """
-LOG="$WORK/build.log"
-: > "$LOG"
-extract_source "{src}" {strip}
-crossgcc_sum "$WORK/src" "$EXECROOT/{sum}"
-mkdir -p "$WORK/src/util/crossgcc/tarballs"
-{copy}
-# The archives are inputs pinned by sha256; buildgcc checks them against
-# util/crossgcc/sum too and, as the sandbox has no network, fails on a
-# missing one instead of downloading it.
-run_logged crossgcc-{arch} "$LOG" make -C "$WORK/src/util/crossgcc" build-{arch} \
-  DEST="$WORK/xgcc" CPUS={jobs} BUILD_LANGUAGES={languages}
-if [ ! -d "$WORK/xgcc/bin" ]; then
-  echo "rules_heads: crossgcc-{arch}: the build did not produce bin/" >&2
-  exit 1
-fi
-"$EXECROOT/$TARNORM" pack --prefix "" --out "$EXECROOT/{archive}" "$WORK/xgcc"
-save_log "$LOG" "{log}"
-""".format(
-        src = source_info.tar.path,
-        strip = source_info.strip_components,
-        sum = sum_file.path,
-        copy = copy,
-        arch = ctx.attr.arch,
-        jobs = ctx.attr.jobs,
-        languages = shell.quote(ctx.attr.languages),
-        archive = archive.path,
-        log = log.path,
-    )
-    run_heads_action(
+    check_list_entries(ctx.label, "archive", [f.path for f in ctx.files.archives])
+    script = run_heads_action(
         ctx,
-        body = cmd,
+        body = _CROSSGCC_BODY,
+        env = {
+            "RH_ARCH": ctx.attr.arch,
+            "RH_ARCHIVES": "\n".join([f.path for f in ctx.files.archives]),
+            "RH_JOBS": str(ctx.attr.jobs),
+            "RH_LANGUAGES": ctx.attr.languages,
+            "RH_OUT_ARCHIVE": archive.path,
+            "RH_OUT_LOG": log.path,
+            "RH_OUT_SUM": sum_file.path,
+            "RH_SRC": source_info.tar.path,
+            "RH_STRIP": str(source_info.strip_components),
+        },
         inputs = [source_info.tar] + ctx.files.archives,
         outputs = [archive, sum_file, log],
+        jobs = ctx.attr.jobs,
+        romstitch = True,
         mnemonic = "HeadsCrossgcc",
         progress_message = "Building coreboot's crossgcc-%s %%{label}" % ctx.attr.arch,
     )
     return [
         DefaultInfo(files = depset([archive])),
-        OutputGroupInfo(logs = depset([log]), sum = depset([sum_file])),
+        OutputGroupInfo(logs = depset([log]), scripts = depset([script]), sum = depset([sum_file])),
         HeadsCorebootToolchainInfo(archive = archive, arch = ctx.attr.arch, sum = sum_file),
     ]
 
@@ -93,97 +79,183 @@ toolchain built from a different sum, naming both.""",
     provides = [HeadsCorebootToolchainInfo],
 )
 
+# Compiles coreboot once per (source, config, toolchain), without its
+# payload: the board's config is resolved (olddefconfig), the Linux payload
+# settings are read from it, then the payload is switched off
+# (CONFIG_PAYLOAD_NONE) for the compile. The payload step below adds
+# kernel, initrd and command line with the cbfstool this build made, so an
+# initrd edit never recompiles coreboot.
+_COREBOOT_BODY = """
+LOG="$WORK/build.log"
+: > "$LOG"
+rh_extract "$RH_SRC" "$RH_STRIP" "$WORK/src"
+if [ -n "${RH_TOOLCHAIN_ARCHIVE:-}" ]; then
+  rh_crossgcc_sum "$WORK/src" "$WORK/crossgcc.sum"
+  if ! cmp -s "$WORK/crossgcc.sum" "$EXECROOT/$RH_TOOLCHAIN_SUM"; then
+    echo "rules_heads: $RH_LABEL: util/crossgcc/sum of coreboot source $RH_SOURCE_LABEL differs from the one toolchain $RH_TOOLCHAIN_LABEL was built from." >&2
+    echo "A crossgcc is shared only between coreboot versions with identical util/crossgcc/sum: declare a heads_coreboot_toolchain built from $RH_SOURCE_LABEL and use it here." >&2
+    diff -u "$EXECROOT/$RH_TOOLCHAIN_SUM" "$WORK/crossgcc.sum" | sed 's/^/    /' >&2 || true
+    exit 1
+  fi
+  rh_untar "$RH_TOOLCHAIN_ARCHIVE" "$WORK/xgcc"
+fi
+while IFS= read -r kv; do export "$kv"; done < <(rh_each RH_MAKE_ENV)
+cbmake() {
+  local args=(-C "$WORK/src" obj="$WORK/build" DOTCONFIG="$WORK/build/.config" BUILD_TIMELESS=1)
+  [ -z "${RH_TOOLCHAIN_ARCHIVE:-}" ] || args+=(XGCCPATH="$WORK/xgcc/bin/")
+  while IFS= read -r a; do args+=("$a"); done < <(rh_each RH_MAKE_ARGS)
+  make "${args[@]}" "$@"
+}
+kconfig() { # NAME: the value of CONFIG_NAME in the resolved config, unquoted
+  sed -n -e "s/^CONFIG_$1=\\(.*\\)$/\\1/p" "$WORK/build/.config" | sed -e 's/^"//' -e 's/"$//' -e 's/\\\\"/"/g'
+}
+mkdir -p "$WORK/build"
+cp "$EXECROOT/$RH_CONFIG" "$WORK/build/.config"
+chmod u+w "$WORK/build/.config"
+rh_run_logged coreboot "$LOG" cbmake olddefconfig
+cp "$WORK/build/.config" "$EXECROOT/$RH_OUT_CONFIG"
+# The payload coreboot's own Makefile would add (payloads/external/Makefile.mk):
+# cbfstool add-payload -n $(CONFIG_CBFS_PREFIX)/payload -c <compression>
+# [-g] -r COREBOOT [-C cmdline] [-I initrd].
+{
+  if [ "$(kconfig PAYLOAD_LINUX)" = y ]; then
+    [ "$(kconfig VBOOT)" != y ] || rh_fail "$RH_LABEL: a Linux payload with CONFIG_VBOOT (several CBFS regions) is not supported by the separate payload step"
+    printf 'name=%s/payload\\n' "$(kconfig CBFS_PREFIX)"
+    c=none
+    [ "$(kconfig COMPRESSED_PAYLOAD_LZMA)" != y ] || c=LZMA
+    [ "$(kconfig COMPRESSED_PAYLOAD_LZ4)" != y ] || c=LZ4
+    printf 'compression=%s\\n' "$c"
+    printf 'autogen=%s\\n' "$(kconfig CBFS_AUTOGEN_ATTRIBUTES)"
+    printf 'cmdline=%s\\n' "$(kconfig LINUX_COMMAND_LINE)"
+    printf 'initrd=%s\\n' "$(kconfig LINUX_INITRD)"
+  fi
+} > "$EXECROOT/$RH_OUT_PAYLOAD"
+if [ -s "$EXECROOT/$RH_OUT_PAYLOAD" ]; then
+  sed -i -e '/^CONFIG_PAYLOAD_LINUX=/d' -e '/^# CONFIG_PAYLOAD_NONE is not set/d' "$WORK/build/.config"
+  echo 'CONFIG_PAYLOAD_NONE=y' >> "$WORK/build/.config"
+  rh_run_logged coreboot "$LOG" cbmake olddefconfig
+fi
+rh_run_logged coreboot "$LOG" cbmake -j"$RH_JOBS"
+rh_take_output coreboot "$WORK/build/coreboot.rom" "$RH_OUT_ROM"
+rh_take_output coreboot "$WORK/build/util/cbfstool/cbfstool" "$RH_OUT_CBFSTOOL"
+rh_save_log "$LOG" "$RH_OUT_LOG"
+"""
+
+# Adds the Linux payload to the compiled image, as coreboot's Makefile
+# would (the settings the compile step read from the resolved config).
+_PAYLOAD_BODY = """
+setting() { sed -n "s/^$1=//p" "$EXECROOT/$RH_PAYLOAD"; }
+[ -s "$EXECROOT/$RH_PAYLOAD" ] || rh_fail "$RH_LABEL: the coreboot config has no Linux payload (CONFIG_PAYLOAD_LINUX), but a kernel was given"
+cp "$EXECROOT/$RH_ROM" "$WORK/coreboot.rom"
+chmod u+w "$WORK/coreboot.rom"
+args=(-n "$(setting name)" -c "$(setting compression)" -r COREBOOT)
+[ "$(setting autogen)" != y ] || args+=(-g)
+[ -z "$(setting cmdline)" ] || args+=(-C "$(setting cmdline)")
+if [ -n "$(setting initrd)" ]; then
+  [ -n "$RH_INITRD" ] || rh_fail "$RH_LABEL: the coreboot config names an initrd (CONFIG_LINUX_INITRD) but no initrd was given"
+  args+=(-I "$EXECROOT/$RH_INITRD")
+fi
+rh_run_logged "coreboot payload" "$WORK/payload.log" \\
+  "$EXECROOT/$RH_CBFSTOOL" "$WORK/coreboot.rom" add-payload -f "$EXECROOT/$RH_KERNEL" "${args[@]}"
+cp "$WORK/coreboot.rom" "$EXECROOT/$RH_OUT_ROM"
+"""
+
 def _heads_coreboot_impl(ctx):
     source_info = ctx.attr.source[HeadsSourceInfo]
     src = source_info.tar
-    rom = ctx.actions.declare_file(ctx.label.name + "/coreboot.rom")
+    base = ctx.actions.declare_file(ctx.label.name + "/coreboot-no-payload.rom")
+    cbfstool = ctx.actions.declare_file(ctx.label.name + "/cbfstool")
+    payload = ctx.actions.declare_file(ctx.label.name + "/payload.txt")
     config = ctx.actions.declare_file(ctx.label.name + "/.config")
     log = ctx.actions.declare_file(ctx.label.name + "/build.log")
     inputs = [src, ctx.file.config]
-    payload = []
-    for f, dest in [(ctx.file.kernel, "payload/bzImage"), (ctx.file.initrd, "payload/initrd.cpio.xz")]:
-        if f:
-            inputs.append(f)
-            payload.append('install -D -m 0644 "$EXECROOT/{}" "$WORK/src/{}"'.format(f.path, dest))
-    toolchain_step = ""
+    make_env = ["{}={}".format(k, v) for k, v in sorted(ctx.attr.make_env.items())]
+    check_list_entries(ctx.label, "make_env entry", make_env)
+    check_list_entries(ctx.label, "make_args entry", ctx.attr.make_args)
+    env = {
+        "RH_CONFIG": ctx.file.config.path,
+        "RH_JOBS": str(ctx.attr.jobs),
+        "RH_LABEL": str(ctx.label),
+        "RH_MAKE_ARGS": "\n".join(ctx.attr.make_args),
+        "RH_MAKE_ENV": "\n".join(make_env),
+        "RH_OUT_CBFSTOOL": cbfstool.path,
+        "RH_OUT_CONFIG": config.path,
+        "RH_OUT_LOG": log.path,
+        "RH_OUT_PAYLOAD": payload.path,
+        "RH_OUT_ROM": base.path,
+        "RH_SRC": src.path,
+        "RH_STRIP": str(source_info.strip_components),
+    }
     if ctx.attr.toolchain:
         tc = ctx.attr.toolchain[HeadsCorebootToolchainInfo]
         inputs.extend([tc.archive, tc.sum])
-        toolchain_step = _CROSSGCC_SUM + """
-crossgcc_sum "$WORK/src" "$WORK/crossgcc.sum"
-if ! cmp -s "$WORK/crossgcc.sum" "$EXECROOT/{sum}"; then
-  echo "rules_heads: {label}: util/crossgcc/sum of coreboot source {source} differs from the one toolchain {tc} was built from." >&2
-  echo "A crossgcc is shared only between coreboot versions with identical util/crossgcc/sum: declare a heads_coreboot_toolchain built from {source} and use it here." >&2
-  diff -u "$EXECROOT/{sum}" "$WORK/crossgcc.sum" | sed 's/^/    /' >&2 || true
-  exit 1
-fi
-mkdir -p "$WORK/xgcc"
-tar -xf "$EXECROOT/{archive}" -C "$WORK/xgcc"
-""".format(
-            sum = tc.sum.path,
-            archive = tc.archive.path,
-            label = ctx.label,
-            source = ctx.attr.source.label,
-            tc = ctx.attr.toolchain.label,
-        )
-    exports = "\n".join(["export {}={}".format(k, shell.quote(v)) for k, v in sorted(ctx.attr.make_env.items())])
-
-    # coreboot records the payload path in the `config` CBFS file: keep it
-    # relative (payload/...) and the same on every machine.
-    make = 'make -C "$WORK/src" obj="$WORK/build" DOTCONFIG="$WORK/build/.config" BUILD_TIMELESS=1 {}{}'.format(
-        'XGCCPATH="$WORK/xgcc/bin/" ' if ctx.attr.toolchain else "",
-        " ".join([shell.quote(a) for a in ctx.attr.make_args]),
-    )
-    cmd = """
-LOG="$WORK/build.log"
-: > "$LOG"
-{exports}
-extract_source "{src}" {strip}
-{toolchain_step}
-{payload}
-mkdir -p "$WORK/build"
-cp "$EXECROOT/{cfg}" "$WORK/build/.config"
-chmod u+w "$WORK/build/.config"
-run_logged coreboot "$LOG" {make} olddefconfig
-run_logged coreboot "$LOG" {make} -j{jobs}
-take_output coreboot "$WORK/build/coreboot.rom" "{out_rom}"
-take_output coreboot "$WORK/build/.config" "{out_config}"
-save_log "$LOG" "{out_log}"
-""".format(
-        exports = exports,
-        src = src.path,
-        strip = source_info.strip_components,
-        payload = "\n".join(payload),
-        toolchain_step = toolchain_step,
-        cfg = ctx.file.config.path,
-        make = make,
-        jobs = ctx.attr.jobs,
-        out_rom = rom.path,
-        out_config = config.path,
-        out_log = log.path,
-    )
-    run_heads_action(
+        env.update({
+            "RH_SOURCE_LABEL": str(ctx.attr.source.label),
+            "RH_TOOLCHAIN_ARCHIVE": tc.archive.path,
+            "RH_TOOLCHAIN_LABEL": str(ctx.attr.toolchain.label),
+            "RH_TOOLCHAIN_SUM": tc.sum.path,
+        })
+    compile_script = run_heads_action(
         ctx,
-        body = cmd,
+        body = _COREBOOT_BODY,
+        env = env,
         inputs = inputs,
-        outputs = [rom, config, log],
+        outputs = [base, cbfstool, payload, config, log],
+        jobs = ctx.attr.jobs,
+        romstitch = bool(ctx.attr.toolchain),
         mnemonic = "HeadsCoreboot",
         progress_message = "Building coreboot %{label}",
     )
+    scripts = [compile_script]
+    rom = base
+    if ctx.file.kernel:
+        rom = ctx.actions.declare_file(ctx.label.name + "/coreboot.rom")
+        scripts.append(run_heads_action(
+            ctx,
+            body = _PAYLOAD_BODY,
+            env = {
+                "RH_CBFSTOOL": cbfstool.path,
+                "RH_INITRD": ctx.file.initrd.path if ctx.file.initrd else "",
+                "RH_KERNEL": ctx.file.kernel.path,
+                "RH_LABEL": str(ctx.label),
+                "RH_OUT_ROM": rom.path,
+                "RH_PAYLOAD": payload.path,
+                "RH_ROM": base.path,
+            },
+            inputs = [base, cbfstool, payload, ctx.file.kernel] + ctx.files.initrd,
+            outputs = [rom],
+            mnemonic = "HeadsCorebootPayload",
+            progress_message = "Adding the Linux payload to coreboot %{label}",
+        ))
+    elif ctx.file.initrd:
+        fail("%s: an initrd needs a kernel: set `kernel` too" % ctx.label)
     return [
         DefaultInfo(files = depset([rom])),
-        OutputGroupInfo(config = depset([config]), logs = depset([log])),
+        OutputGroupInfo(config = depset([config]), logs = depset([log]), scripts = depset(scripts)),
     ]
 
 heads_coreboot = rule(
     implementation = _heads_coreboot_impl,
-    doc = """Builds coreboot out of tree (`obj=`, `DOTCONFIG=`) for one board.
+    doc = """Builds coreboot out of tree (`obj=`, `DOTCONFIG=`) for one board, then adds its Linux payload.
 
-The kernel and initrd are placed at payload/bzImage and
-payload/initrd.cpio.xz inside the source tree: the board's config names
-them relatively (Heads' @BOARD_BUILD_DIR@ placeholders serve the same
-purpose), because coreboot records the payload path in the ROM's `config`
-file. BUILD_TIMELESS=1 keeps dates out of the stages.
+Two actions, so that an initrd or kernel change never recompiles coreboot
+(Heads keeps coreboot's build tree for the same reason):
+
+1. `HeadsCoreboot` compiles coreboot once per (source, config, toolchain):
+   the config is resolved (`olddefconfig`, saved as the `config` output
+   group), the Linux payload settings are read from it (CBFS prefix,
+   compression, CBFS_AUTOGEN_ATTRIBUTES, LINUX_COMMAND_LINE, LINUX_INITRD),
+   and coreboot is built with CONFIG_PAYLOAD_NONE. BUILD_TIMELESS=1 keeps
+   dates out of the stages.
+2. `HeadsCorebootPayload` adds `kernel` (and `initrd`, and the command
+   line) with the cbfstool of that same coreboot build, with the arguments
+   coreboot's own Makefile would pass (`add-payload -n fallback/payload -c
+   LZMA -r COREBOOT ...`).
+
+Because the payload is added after the compile, the ROM's `config` file
+says CONFIG_PAYLOAD_NONE and the payload may sit elsewhere in CBFS than in
+a one-step coreboot build; the ROM boots the same. Not supported by the
+separate step: CONFIG_VBOOT (payloads in several CBFS regions), an error.
 
 The compiler is coreboot's own crossgcc, `toolchain` (a
 heads_coreboot_toolchain, as XGCCPATH; its util/crossgcc/sum must equal

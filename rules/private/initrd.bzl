@@ -1,11 +1,10 @@
 """heads_initrd: the Heads initrd from module outputs, initrd trees and the board's runtime config."""
 
-load("@bazel_skylib//lib:shell.bzl", "shell")
 load("//rules:providers.bzl", "HeadsInitrdInfo", "HeadsModuleInfo")
-load(":common.bzl", "TOOL_ATTRS", "run_heads_action")
+load(":common.bzl", "TOOL_ATTRS", "XZ", "check_list_entries", "run_heads_action")
 
-def _stage_tree(files, strip_prefix, dest_var):
-    """Shell lines copying files (keeping the executable bit) into a staging dir."""
+def _tree_entries(label, files, strip_prefix):
+    """`<exec path>\\t<path in the tree>` lines for files of an initrd tree."""
     lines = []
     for f in files:
         rel = f.short_path
@@ -14,80 +13,71 @@ def _stage_tree(files, strip_prefix, dest_var):
             rel = rel.split("/", 2)[2] if rel.startswith("../") else rel
         if strip_prefix:
             if not rel.startswith(strip_prefix + "/"):
-                fail("%s is not under initrd strip prefix %r" % (f.short_path, strip_prefix))
+                fail("%s: %s is not under initrd strip prefix %r" % (label, f.short_path, strip_prefix))
             rel = rel[len(strip_prefix) + 1:]
-        lines.append('install -D "$EXECROOT/{src}" "{d}/{rel}"'.format(src = f.path, d = dest_var, rel = rel))
-        lines.append('[ -x "$EXECROOT/{src}" ] && chmod 0755 "{d}/{rel}" || chmod 0644 "{d}/{rel}"'.format(src = f.path, d = dest_var, rel = rel))
+        lines.append(f.path + "\t" + rel)
+    check_list_entries(label, "initrd file", lines)
+    for line in lines:
+        if line.count("\t") != 1:
+            fail("%s: initrd file %r contains a tab, which rules_heads cannot pass to its actions" % (label, line))
     return "\n".join(lines)
+
+# Stages the board's and Heads' trees, writes /etc/config, then merges the
+# parts with mkinitrd in cpio-clean order (last wins): dev lists, modules,
+# config, board, heads.
+_INITRD_BODY = """
+mkdir -p "$WORK/config/etc" "$WORK/board" "$WORK/heads"
+stage() { # LIST DIR: copies `src<TAB>rel` lines into DIR, 0755 if executable, else 0644
+  while IFS=$'\\t' read -r src rel; do
+    if [ -x "$EXECROOT/$src" ]; then mode=0755; else mode=0644; fi
+    install -D -m "$mode" "$EXECROOT/$src" "$2/$rel"
+  done < <(rh_each "$1")
+}
+stage RH_BOARD_FILES "$WORK/board"
+stage RH_HEADS_FILES "$WORK/heads"
+config=(--out "$WORK/config/etc/config")
+[ -z "$RH_BOARD_CONFIG" ] || config+=(--board-config "$RH_BOARD_CONFIG")
+while IFS= read -r kv; do config+=(--set "$kv"); done < <(rh_each RH_CONFIG_SET)
+"$EXECROOT/$RH_MKINITRD" etc-config "${config[@]}"
+args=(--list-srcs-only)
+while IFS= read -r f; do args+=(--list-src "$EXECROOT/$f"); done < <(rh_each RH_DEV_LIST_SRCS)
+while IFS= read -r f; do args+=(--list "$EXECROOT/$f"); done < <(rh_each RH_DEV_LISTS)
+while IFS= read -r f; do args+=(--tar "$EXECROOT/$f"); done < <(rh_each RH_MODULE_TARS)
+args+=(--tree "$WORK/config" --tree "$WORK/board" --tree "$WORK/heads")
+[ "$RH_HEADS_COMPAT" != 1 ] || args+=(--heads-compat)
+"$EXECROOT/$RH_MKINITRD" build --out "$EXECROOT/$RH_OUT" --compress "$RH_COMPRESS" --xz "$RH_XZ" "${args[@]}"
+"$EXECROOT/$RH_MKINITRD" list "$EXECROOT/$RH_OUT" > "$EXECROOT/$RH_OUT_LISTING"
+"""
 
 def _heads_initrd_impl(ctx):
     out = ctx.actions.declare_file(ctx.attr.out or ctx.label.name + ".cpio.xz")
     listing = ctx.actions.declare_file(ctx.label.name + ".list.txt")
-    module_tars = [m[HeadsModuleInfo].initrd_tar for m in ctx.attr.modules]
+    module_tars = [m[HeadsModuleInfo].initrd_tar for m in ctx.attr.modules if m[HeadsModuleInfo].initrd_tar]
+    config_set = ["{}={}".format(k, v) for k, v in sorted(ctx.attr.config_extra.items())]
+    check_list_entries(ctx.label, "config_extra entry", config_set)
+    check_list_entries(ctx.label, "file", [f.path for f in module_tars + ctx.files.dev_list + ctx.files.dev_list_srcs])
 
-    # /etc/config: only the board's `export CONFIG_*` lines, as Heads' tools.cpio.
-    inputs = list(module_tars) + ctx.files.heads_srcs + ctx.files.board_srcs + ctx.files.dev_list
-    config_lines = ""
-    if ctx.file.board_config:
-        inputs.append(ctx.file.board_config)
-        config_lines = """
-# Every `export` line must be `export CONFIG_NAME [:?]= value`: anything else
-# would silently miss /etc/config, so it is an error naming the line.
-bad=$(grep -n -E '^[[:space:]]*export([[:space:]]|$)' "$EXECROOT/{cfg}" |
-  grep -v -E '^[0-9]+:[[:space:]]*export[[:space:]]+CONFIG_[A-Za-z0-9_]+[[:space:]]*[:?]?=' | head -3 || true)
-if [ -n "$bad" ]; then
-  echo "rules_heads: {cfg_short}: malformed export line(s); expected 'export CONFIG_NAME=value':" >&2
-  echo "$bad" | sed 's/^/    line /' >&2
-  exit 1
-fi
-# `export CONFIG_X = v`, `export CONFIG_X := "v"` -> export CONFIG_X="v", as
-# Heads writes it (from the shell's `export` listing, values quoted).
-sed -n -e 's/^[[:space:]]*export[[:space:]]\\{{1,\\}}\\(CONFIG_[A-Za-z0-9_]*\\)[[:space:]]*[:?]\\{{0,1\\}}=[[:space:]]*\\(.*\\)$/\\1 \\2/p' "$EXECROOT/{cfg}" |
-while read -r k v; do
-  v=${{v%\\"}}; v=${{v#\\"}}
-  printf 'export %s="%s"\\n' "$k" "$v"
-done >> "$WORK/config/etc/config"
-""".format(cfg = ctx.file.board_config.path, cfg_short = ctx.file.board_config.short_path)
-
-    args = []
-
-    # Merge order, last wins (as cpio-clean): dev, modules, config, board, heads.
-    for f in ctx.files.dev_list:
-        args.append('--list "$EXECROOT/{}"'.format(f.path))
-    for t in module_tars:
-        args.append('--tar "$EXECROOT/{}"'.format(t.path))
-    args.append('--tree "$WORK/config"')
-    args.append('--tree "$WORK/board"')
-    args.append('--tree "$WORK/heads"')
-    extra_config = "\n".join([
-        "printf 'export %s=\"%s\"\\n' {} {} >> \"$WORK/config/etc/config\"".format(shell.quote(k), shell.quote(v))
-        for k, v in sorted(ctx.attr.config_extra.items())
-    ])
-
-    cmd = """
-mkdir -p "$WORK/config/etc" "$WORK/board" "$WORK/heads"
-: > "$WORK/config/etc/config"
-{config_lines}
-{extra_config}
-{stage_board}
-{stage_heads}
-"$EXECROOT/{mkinitrd}" build -o "$EXECROOT/{out}" --compress {compress} {compat} {args}
-"$EXECROOT/{mkinitrd}" list "$EXECROOT/{out}" > "$EXECROOT/{listing}"
-""".format(
-        config_lines = config_lines,
-        extra_config = extra_config,
-        stage_board = _stage_tree(ctx.files.board_srcs, ctx.attr.board_strip_prefix, "$WORK/board"),
-        stage_heads = _stage_tree(ctx.files.heads_srcs, ctx.attr.heads_strip_prefix, "$WORK/heads"),
-        mkinitrd = ctx.executable._mkinitrd.path,
-        out = out.path,
-        compress = ctx.attr.compression,
-        compat = "--heads-compat" if ctx.attr.heads_compat else "",
-        args = " ".join(args),
-        listing = listing.path,
-    )
-    run_heads_action(
+    # The files dev lists name (`file` entries) are inputs: the tool refuses
+    # paths outside the list's directory, and the sandbox holds only inputs.
+    inputs = module_tars + ctx.files.heads_srcs + ctx.files.board_srcs + ctx.files.dev_list + ctx.files.dev_list_srcs + ctx.files.board_config
+    script = run_heads_action(
         ctx,
-        body = cmd,
+        body = _INITRD_BODY,
+        env = {
+            "RH_BOARD_CONFIG": ctx.file.board_config.path if ctx.file.board_config else "",
+            "RH_BOARD_FILES": _tree_entries(ctx.label, ctx.files.board_srcs, ctx.attr.board_strip_prefix),
+            "RH_COMPRESS": ctx.attr.compression,
+            "RH_CONFIG_SET": "\n".join(config_set),
+            "RH_DEV_LISTS": "\n".join([f.path for f in ctx.files.dev_list]),
+            "RH_DEV_LIST_SRCS": "\n".join([f.path for f in ctx.files.dev_list_srcs]),
+            "RH_HEADS_COMPAT": "1" if ctx.attr.heads_compat else "0",
+            "RH_HEADS_FILES": _tree_entries(ctx.label, ctx.files.heads_srcs, ctx.attr.heads_strip_prefix),
+            "RH_MKINITRD": ctx.executable._mkinitrd.path,
+            "RH_MODULE_TARS": "\n".join([t.path for t in module_tars]),
+            "RH_OUT": out.path,
+            "RH_OUT_LISTING": listing.path,
+            "RH_XZ": XZ,
+        },
         inputs = inputs,
         tools = [ctx.executable._mkinitrd],
         outputs = [out, listing],
@@ -96,7 +86,7 @@ mkdir -p "$WORK/config/etc" "$WORK/board" "$WORK/heads"
     )
     return [
         DefaultInfo(files = depset([out])),
-        OutputGroupInfo(listing = depset([listing])),
+        OutputGroupInfo(listing = depset([listing]), scripts = depset([script])),
         HeadsInitrdInfo(initrd = out, listing = listing),
     ]
 
@@ -111,14 +101,18 @@ lib/), /etc/config (the board config's `export CONFIG_*` lines only, plus
 `config_extra`), the board's initrd tree, Heads' own initrd/ tree. The
 result is sorted, owned by root, mtime 0, deterministic inodes, compressed
 with xz (CRC32 check: the kernel refuses CRC64) and padded to 512 bytes,
-then verified by decompressing it before it is written.""",
+then verified by decompressing it before it is written. The xz is the
+build root's, passed explicitly: a missing xz is an error, never another
+encoder with other bytes. /etc/config is written by `mkinitrd etc-config`,
+which refuses a malformed `export` line naming file and line.""",
     attrs = dict(TOOL_ATTRS, **{
         "board_config": attr.label(allow_single_file = True, doc = "The board's <b>.config (Make syntax); its `export CONFIG_*` lines become /etc/config."),
         "board_srcs": attr.label_list(allow_files = True, doc = "Files of boards/<b>/initrd/."),
         "board_strip_prefix": attr.string(doc = "Path prefix (repository-relative) removed from board_srcs."),
         "compression": attr.string(default = "xz", values = ["xz", "gzip", "zstd", "none"]),
         "config_extra": attr.string_dict(doc = "More /etc/config lines (e.g. CONFIG_BOARD)."),
-        "dev_list": attr.label_list(allow_files = True, doc = "gen_init_cpio-style lists (dev nodes, links)."),
+        "dev_list": attr.label_list(allow_files = True, doc = "gen_init_cpio-style lists (dev nodes, links). A `file` entry names its contents relative to the list's directory; absolute paths and paths leaving that directory are refused."),
+        "dev_list_srcs": attr.label_list(allow_files = True, doc = "Files that `file` entries of dev_list name: declared here so they are inputs of the action."),
         "heads_compat": attr.bool(doc = "Byte-compatible with Heads' cpio-clean + xz command line."),
         "heads_srcs": attr.label_list(allow_files = True, doc = "Files of Heads' initrd/ tree."),
         "heads_strip_prefix": attr.string(doc = "Path prefix (repository-relative) removed from heads_srcs."),

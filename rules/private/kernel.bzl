@@ -1,8 +1,35 @@
 """heads_linux: a Linux kernel from its source, a config and fixed kbuild inputs."""
 
-load("@bazel_skylib//lib:shell.bzl", "shell")
 load("//rules:providers.bzl", "HeadsKernelInfo", "HeadsModuleInfo", "HeadsSourceInfo")
-load(":common.bzl", "TOOL_ATTRS", "run_heads_action")
+load(":common.bzl", "TOOL_ATTRS", "check_list_entries", "run_heads_action")
+
+_LINUX_BODY = """
+LOG="$WORK/build.log"
+: > "$LOG"
+rh_extract "$RH_SRC" "$RH_STRIP" "$WORK/src"
+mkdir -p "$WORK/out"
+kmake() {
+  local args=()
+  [ -z "$RH_CROSS_COMPILE" ] || args+=("CROSS_COMPILE=$RH_CROSS_COMPILE")
+  while IFS= read -r a; do args+=("$a"); done < <(rh_each RH_MAKE_ARGS)
+  make -C "$WORK/src" O="$WORK/out" ARCH="$RH_ARCH" "${args[@]}" "$@"
+}
+if [ "$RH_CONFIG_MODE" = fragment ]; then
+  rh_run_logged linux "$LOG" kmake tinyconfig
+  rh_run_logged linux "$LOG" "$WORK/src/scripts/kconfig/merge_config.sh" -m -O "$WORK/out" "$WORK/out/.config" "$EXECROOT/$RH_CONFIG"
+else
+  cp "$EXECROOT/$RH_CONFIG" "$WORK/out/.config"
+fi
+rh_run_logged linux "$LOG" kmake olddefconfig
+rh_run_logged linux "$LOG" kmake -j"$RH_JOBS" KCFLAGS="$PREFIX_MAP_FLAGS" "$RH_TARGET"
+if [ -n "${RH_OUT_HEADERS:-}" ]; then
+  rh_run_logged linux "$LOG" kmake headers_install INSTALL_HDR_PATH="$WORK/hdr"
+  rh_pack "$WORK/hdr" "$RH_OUT_HEADERS"
+fi
+rh_take_output linux "$WORK/out/$RH_IMAGE" "$RH_OUT_IMAGE"
+rh_take_output linux "$WORK/out/.config" "$RH_OUT_CONFIG"
+rh_save_log "$LOG" "$RH_OUT_LOG"
+"""
 
 def _heads_linux_impl(ctx):
     source_info = ctx.attr.source[HeadsSourceInfo]
@@ -11,74 +38,48 @@ def _heads_linux_impl(ctx):
     config = ctx.actions.declare_file(ctx.label.name + "/.config")
     log = ctx.actions.declare_file(ctx.label.name + "/build.log")
     outputs = [image, config, log]
-    make = "make -C \"$WORK/src\" O=\"$WORK/out\" ARCH={arch} {cross} {args}".format(
-        arch = ctx.attr.arch,
-        cross = ("CROSS_COMPILE=" + shell.quote(ctx.attr.cross_compile)) if ctx.attr.cross_compile else "",
-        args = " ".join([shell.quote(a) for a in ctx.attr.make_args]),
-    )
-    headers_step = ""
+    check_list_entries(ctx.label, "make_args entry", ctx.attr.make_args)
+    env = {
+        "RH_ARCH": ctx.attr.arch,
+        "RH_CONFIG": ctx.file.config.path,
+        "RH_CONFIG_MODE": ctx.attr.config_mode,
+        "RH_CROSS_COMPILE": ctx.attr.cross_compile,
+        "RH_IMAGE": ctx.attr.image,
+        "RH_JOBS": str(ctx.attr.jobs),
+        "RH_MAKE_ARGS": "\n".join(ctx.attr.make_args),
+        "RH_OUT_CONFIG": config.path,
+        "RH_OUT_IMAGE": image.path,
+        "RH_OUT_LOG": log.path,
+        "RH_SRC": src.path,
+        "RH_STRIP": str(source_info.strip_components),
+        "RH_TARGET": ctx.attr.target,
+    }
     providers = []
     if ctx.attr.headers:
         # The kernel's UAPI headers (make headers_install), packed like a
         # module's install tree, so modules can list the kernel in deps.
         headers = ctx.actions.declare_file(ctx.label.name + "/headers.sysroot.tar")
-        empty = ctx.actions.declare_file(ctx.label.name + "/headers.initrd.tar")
-        outputs.extend([headers, empty])
-        headers_step = """
-run_logged linux "$LOG" {make} headers_install INSTALL_HDR_PATH="$WORK/hdr"
-"$EXECROOT/$TARNORM" pack --prefix "" --out "$EXECROOT/{headers}" "$WORK/hdr"
-mkdir -p "$WORK/empty"
-"$EXECROOT/$TARNORM" pack --prefix "" --out "$EXECROOT/{empty}" "$WORK/empty"
-""".format(make = make, headers = headers.path, empty = empty.path)
+        outputs.append(headers)
+        env["RH_OUT_HEADERS"] = headers.path
         providers.append(HeadsModuleInfo(
             module = "linux-headers",
             sysroot_tar = headers,
-            initrd_tar = empty,
+            initrd_tar = None,
             transitive_sysroot_tars = depset([headers]),
         ))
-    if ctx.attr.config_mode == "fragment":
-        configure = """
-run_logged linux "$LOG" {make} tinyconfig
-run_logged linux "$LOG" "$WORK/src/scripts/kconfig/merge_config.sh" -m -O "$WORK/out" "$WORK/out/.config" "$EXECROOT/{cfg}"
-""".format(make = make, cfg = ctx.file.config.path)
-    else:
-        configure = 'cp "$EXECROOT/{cfg}" "$WORK/out/.config"\n'.format(cfg = ctx.file.config.path)
-    cmd = """
-LOG="$WORK/build.log"
-: > "$LOG"
-extract_source "{src}" {strip}
-mkdir -p "$WORK/out"
-{configure}
-run_logged linux "$LOG" {make} olddefconfig
-run_logged linux "$LOG" {make} -j{jobs} KCFLAGS="$PREFIX_MAP_FLAGS" {target}
-{headers_step}
-take_output linux "$WORK/out/{image}" "{out_image}"
-take_output linux "$WORK/out/.config" "{out_config}"
-save_log "$LOG" "{out_log}"
-""".format(
-        src = src.path,
-        strip = source_info.strip_components,
-        configure = configure,
-        make = make,
-        jobs = ctx.attr.jobs,
-        target = ctx.attr.target,
-        image = ctx.attr.image,
-        out_image = image.path,
-        out_config = config.path,
-        out_log = log.path,
-        headers_step = headers_step,
-    )
-    run_heads_action(
+    script = run_heads_action(
         ctx,
-        body = cmd,
+        body = _LINUX_BODY,
+        env = env,
         inputs = [src, ctx.file.config],
         outputs = outputs,
+        jobs = ctx.attr.jobs,
         mnemonic = "HeadsLinux",
         progress_message = "Building Linux kernel %{label}",
     )
     return [
         DefaultInfo(files = depset([image])),
-        OutputGroupInfo(config = depset([config]), logs = depset([log])),
+        OutputGroupInfo(config = depset([config]), logs = depset([log]), scripts = depset([script])),
         HeadsKernelInfo(image = image, config = config),
     ] + providers
 

@@ -1,11 +1,58 @@
 """heads_module: configure, build and install one Heads module, hermetically."""
 
-load("@bazel_skylib//lib:shell.bzl", "shell")
 load("//rules:providers.bzl", "HeadsModuleInfo", "HeadsSourceInfo")
-load(":common.bzl", "TOOL_ATTRS", "run_heads_action")
-load(":toolchain.bzl", "toolchain_setup")
+load(":cc_toolchain.bzl", "toolchain_env", "toolchain_inputs")
+load(":common.bzl", "HERMETIC_ENV", "TOOL_ATTRS", "check_list_entries", "run_heads_action")
 
 TOOLCHAIN_TYPE = Label("//rules:toolchain_type")
+
+# The module build: the dependencies' install trees as a private sysroot,
+# Heads' variables, configure / build / install, then the install tree
+# (scrubbed of build paths) and the stripped initrd share, as tarballs.
+_MODULE_BODY = """
+rh_toolchain_setup
+LOG="$WORK/build.log"
+: > "$LOG"
+SYSROOT="$WORK/sysroot"
+INSTALL="$SYSROOT"
+DESTDIR="$WORK/install"
+mkdir -p "$SYSROOT" "$DESTDIR" "$WORK/initrd/bin" "$WORK/initrd/lib"
+while IFS= read -r t; do
+  rh_untar "$t" "$SYSROOT"
+done < <(rh_each RH_DEP_TARS)
+rh_extract "$RH_SRC" "$RH_STRIP" "$WORK/src"
+cd "$WORK/src"
+# Heads' heads_cc: debug prefix maps, no recorded switches, the sysroot of
+# the dependencies only (never a shared mutable one).
+HEADS_CC="$CC $PREFIX_MAP_FLAGS -gno-record-gcc-switches -D__MUSL__ $HEADS_CFLAGS -isystem $SYSROOT/include -L$SYSROOT/lib"
+CC="$HEADS_CC"
+CROSS_TOOLS="CC=\\"$HEADS_CC\\" AR=$AR LD=$LD STRIP=$STRIP NM=$NM OBJCOPY=$OBJCOPY OBJDUMP=$OBJDUMP RANLIB=$RANLIB"
+MUSL_ARCH=$RH_MUSL_ARCH
+HOST_TRIPLE=$RH_HOST_TRIPLE
+MAKE_JOBS="-j$RH_JOBS"
+export CC SYSROOT INSTALL DESTDIR HEADS_CC CROSS_TOOLS MUSL_ARCH HOST_TRIPLE MAKE_JOBS
+if [ -n "$RH_CONFIG" ]; then
+  CONFIG="$EXECROOT/$RH_CONFIG"
+  export CONFIG
+fi
+rh_run_logged "$RH_MODULE: configure" "$LOG" bash -euo pipefail -c "$RH_CONFIGURE"
+rh_run_logged "$RH_MODULE: build" "$LOG" bash -euo pipefail -c "$RH_BUILD"
+rh_run_logged "$RH_MODULE: install" "$LOG" bash -euo pipefail -c "$RH_INSTALL"
+rh_scrub_install "module $RH_MODULE" "$DESTDIR"
+copy_out() { # FILE DIR: a declared output, stripped, into the initrd's DIR/
+  local dest="$WORK/initrd/$2/${1##*/}"
+  [ -f "$1" ] || rh_fail "module $RH_MODULE: declared output '$1' was not built (looked in the build directory)"
+  cp "$1" "$dest"
+  chmod u+w "$dest"
+  rh_run_logged "$RH_MODULE: strip" "$LOG" "$STRIP" --strip-unneeded "$dest"
+}
+while IFS= read -r o; do copy_out "$o" bin; done < <(rh_each RH_OUTPUTS)
+while IFS= read -r o; do copy_out "$o" lib; done < <(rh_each RH_LIBRARIES)
+cd "$EXECROOT"
+rh_pack "$DESTDIR" "$RH_OUT_SYSROOT"
+rh_pack "$WORK/initrd" "$RH_OUT_INITRD"
+rh_save_log "$LOG" "$RH_OUT_LOG"
+"""
 
 def _heads_module_impl(ctx):
     module = ctx.attr.module or ctx.label.name
@@ -14,93 +61,46 @@ def _heads_module_impl(ctx):
     src = source_info.tar
     dep_infos = [d[HeadsModuleInfo] for d in ctx.attr.deps]
     dep_tars = depset(transitive = [tc.sysroot_tars] + [d.transitive_sysroot_tars for d in dep_infos], order = "postorder")
-    tc_setup, tc_inputs = toolchain_setup(tc)
 
     sysroot_tar = ctx.actions.declare_file(ctx.label.name + ".sysroot.tar")
     initrd_tar = ctx.actions.declare_file(ctx.label.name + ".initrd.tar")
     log = ctx.actions.declare_file(ctx.label.name + ".log")
 
-    copy_outputs = "\n".join([
-        "copy_out {src} bin/{dst}".format(src = shell.quote(o), dst = shell.quote(o.rsplit("/", 1)[-1]))
-        for o in ctx.attr.outputs
-    ] + [
-        "copy_out {src} lib/{dst}".format(src = shell.quote(o), dst = shell.quote(o.rsplit("/", 1)[-1]))
-        for o in ctx.attr.libraries
-    ])
+    for k in ctx.attr.env:
+        if k in HERMETIC_ENV or k in tc.env or k.startswith("RH_") or k in _MODULE_VARS:
+            fail("heads_module %s: env cannot set %s: it is part of the fixed environment every module gets (see heads_module's doc)" % (ctx.label, k))
+    check_list_entries(ctx.label, "outputs/libraries entry", ctx.attr.outputs + ctx.attr.libraries)
+    dep_paths = [t.path for t in dep_tars.to_list()]
+    check_list_entries(ctx.label, "dependency", dep_paths)
 
-    extra_inputs = []
-    config_line = ""
-    if ctx.file.config:
-        extra_inputs.append(ctx.file.config)
-        config_line = 'CONFIG="$EXECROOT/{}"; export CONFIG'.format(ctx.file.config.path)
-    env = {k: v for k, v in tc.env.items()}
+    env = dict(tc.env)
     env.update(ctx.attr.env)
-    cmd = tc_setup + """
-LOG="$WORK/build.log"
-: > "$LOG"
-SYSROOT="$WORK/sysroot"
-INSTALL="$SYSROOT"
-DESTDIR="$WORK/install"
-mkdir -p "$SYSROOT" "$DESTDIR" "$WORK/initrd/bin" "$WORK/initrd/lib"
-for t in {dep_tars}; do
-  tar -xf "$EXECROOT/$t" -C "$SYSROOT"
-done
-extract_source "{src}" {strip}
-cd "$WORK/src"
-# Heads' heads_cc: debug prefix maps, no recorded switches, the sysroot of
-# the dependencies only (never a shared mutable one).
-HEADS_CC="$CC $PREFIX_MAP_FLAGS -gno-record-gcc-switches -D__MUSL__ $HEADS_CFLAGS -isystem $SYSROOT/include -L$SYSROOT/lib"
-CC="$HEADS_CC"
-CROSS_TOOLS="CC=\\"$HEADS_CC\\" AR=$AR LD=$LD STRIP=$STRIP NM=$NM OBJCOPY=$OBJCOPY OBJDUMP=$OBJDUMP RANLIB=$RANLIB"
-MUSL_ARCH={arch}
-HOST_TRIPLE={host}
-MAKE_JOBS="-j{jobs}"
-export CC SYSROOT INSTALL DESTDIR HEADS_CC CROSS_TOOLS MUSL_ARCH HOST_TRIPLE MAKE_JOBS
-{config_line}
-run_logged {m_configure} "$LOG" bash -euo pipefail -c {configure}
-run_logged {m_build} "$LOG" bash -euo pipefail -c {build}
-run_logged {m_install} "$LOG" bash -euo pipefail -c {install}
-copy_out() {{
-  if [ ! -f "$1" ]; then
-    echo "rules_heads: module {module}: declared output '$1' was not built (looked in the build directory)" >&2
-    exit 1
-  fi
-  cp "$1" "$WORK/initrd/$2"
-  chmod u+w "$WORK/initrd/$2"
-  run_logged {m_strip} "$LOG" $STRIP --strip-unneeded "$WORK/initrd/$2"
-}}
-{copy_outputs}
-cd "$EXECROOT"
-"$EXECROOT/$TARNORM" pack --prefix "" --out "$EXECROOT/{sysroot_tar}" "$DESTDIR"
-"$EXECROOT/$TARNORM" pack --prefix "" --out "$EXECROOT/{initrd_tar}" "$WORK/initrd"
-save_log "$LOG" "{log}"
-""".format(
-        dep_tars = " ".join([shell.quote(t.path) for t in dep_tars.to_list()]),
-        src = src.path,
-        strip = source_info.strip_components,
-        arch = shell.quote(tc.musl_arch),
-        host = shell.quote(tc.host_triple),
-        jobs = ctx.attr.jobs,
-        m_configure = shell.quote(module + ": configure"),
-        m_build = shell.quote(module + ": build"),
-        m_install = shell.quote(module + ": install"),
-        m_strip = shell.quote(module + ": strip"),
-        configure = shell.quote(ctx.attr.configure or "true"),
-        build = shell.quote(ctx.attr.build),
-        install = shell.quote(ctx.attr.install or "true"),
-        module = module,
-        copy_outputs = copy_outputs,
-        config_line = config_line,
-        sysroot_tar = sysroot_tar.path,
-        initrd_tar = initrd_tar.path,
-        log = log.path,
-    )
-    run_heads_action(
+    env.update(toolchain_env(tc))
+    env.update({
+        "RH_BUILD": ctx.attr.build,
+        "RH_CONFIG": ctx.file.config.path if ctx.file.config else "",
+        "RH_CONFIGURE": ctx.attr.configure or "true",
+        "RH_DEP_TARS": "\n".join(dep_paths),
+        "RH_HOST_TRIPLE": tc.host_triple,
+        "RH_INSTALL": ctx.attr.install or "true",
+        "RH_JOBS": str(ctx.attr.jobs),
+        "RH_LIBRARIES": "\n".join(ctx.attr.libraries),
+        "RH_MODULE": module,
+        "RH_MUSL_ARCH": tc.musl_arch,
+        "RH_OUTPUTS": "\n".join(ctx.attr.outputs),
+        "RH_OUT_INITRD": initrd_tar.path,
+        "RH_OUT_LOG": log.path,
+        "RH_OUT_SYSROOT": sysroot_tar.path,
+        "RH_SRC": src.path,
+        "RH_STRIP": str(source_info.strip_components),
+    })
+    script = run_heads_action(
         ctx,
-        body = cmd,
-        inputs = depset([src] + extra_inputs + tc_inputs, transitive = [dep_tars, tc.files]),
+        body = _MODULE_BODY,
+        inputs = depset([src] + ctx.files.config + toolchain_inputs(tc), transitive = [dep_tars, tc.files]),
         outputs = [sysroot_tar, initrd_tar, log],
         env = env,
+        jobs = ctx.attr.jobs,
         mnemonic = "HeadsModule",
         progress_message = "Building Heads module %s" % module,
     )
@@ -109,6 +109,7 @@ save_log "$LOG" "{log}"
         OutputGroupInfo(
             initrd = depset([initrd_tar]),
             logs = depset([log]),
+            scripts = depset([script]),
             sysroot = depset([sysroot_tar]),
         ),
         HeadsModuleInfo(
@@ -118,6 +119,9 @@ save_log "$LOG" "{log}"
             transitive_sysroot_tars = depset([sysroot_tar], transitive = [dep_tars], order = "postorder"),
         ),
     ]
+
+# Variables the module's commands get from the rule.
+_MODULE_VARS = ["CC", "CONFIG", "CROSS_TOOLS", "DESTDIR", "HEADS_CC", "HOST_TRIPLE", "INSTALL", "MAKE_JOBS", "MUSL_ARCH", "SYSROOT"]
 
 heads_module = rule(
     implementation = _heads_module_impl,
@@ -133,6 +137,13 @@ $MUSL_ARCH, $HOST_TRIPLE, $MAKE_JOBS, $CONFIG (the `config` file), $DESTDIR (the
 tree). The environment is fixed (PATH of the build root, TZ=UTC, LC_ALL=C,
 SOURCE_DATE_EPOCH=0, KBUILD_BUILD_*, umask 022); the work directory is
 mapped to /build by -ffile-prefix-map so no sandbox path reaches an output.
+
+The install tree is scrubbed before it is packed: libtool `.la` files
+(which record the build's absolute sysroot in dependency_libs) are removed,
+pkg-config `.pc` files have the install and sysroot directories stripped
+(sysroot-relative paths, as Heads' PKG_CONFIG_SYSROOT_DIR expects), and a
+file still containing the build's absolute path is an error naming it.
+The action's script is the `scripts` output group.
 
 Outputs are deterministic tarballs (see HeadsModuleInfo for why not tree
 artifacts): `<name>.sysroot.tar` (the install tree) and `<name>.initrd.tar`
@@ -151,7 +162,7 @@ regeneration.""",
         "config": attr.label(allow_single_file = True, doc = "The module's config file (Heads `_config`), as $CONFIG."),
         "configure": attr.string(doc = "Configure command (Heads `_configure`), run in the source directory."),
         "deps": attr.label_list(providers = [HeadsModuleInfo], doc = "Modules whose install trees form the sysroot (Heads `_depends`)."),
-        "env": attr.string_dict(doc = "Extra environment variables."),
+        "env": attr.string_dict(doc = "Extra environment variables. Keys of the fixed environment (PATH, HOME, TZ, LC_ALL, SOURCE_DATE_EPOCH, KBUILD_*, ...), the toolchain's (CC, AR, ...) and Heads' variables ($SYSROOT, $DESTDIR, $MAKE_JOBS, ...) are refused."),
         "install": attr.string(default = "make install DESTDIR=\"$DESTDIR\"", doc = "Install command; must install into $DESTDIR."),
         "jobs": attr.int(default = 2, doc = "Make jobs ($MAKE_JOBS). Does not change outputs."),
         "libraries": attr.string_list(doc = "Libraries for the initrd's lib/, relative to the source directory (Heads `_libraries`)."),

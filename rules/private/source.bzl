@@ -1,8 +1,7 @@
 """heads_source: extract a module's archive and apply its patches, deterministically."""
 
-load("@bazel_skylib//lib:shell.bzl", "shell")
 load("//rules:providers.bzl", "HeadsSourceInfo")
-load(":common.bzl", "TOOL_ATTRS", "run_heads_action")
+load(":common.bzl", "TOOL_ATTRS", "check_list_entries", "run_heads_action")
 
 def _heads_source_impl(ctx):
     module = ctx.attr.module or ctx.label.name
@@ -18,27 +17,25 @@ def _heads_source_impl(ctx):
 
     # Heads applies patches/<module>-<version>/*.patch in glob (sorted) order.
     patches = sorted(ctx.files.patches, key = lambda f: f.basename)
-    apply = "\n".join([
-        "run_logged {m} \"$WORK/patch.log\" patch -d \"$WORK/src\" -p{p} --forward --batch --no-backup-if-mismatch -i \"$EXECROOT/{f}\"".format(
-            m = shell.quote(module + ": patch " + p.basename),
-            p = ctx.attr.patch_strip,
-            f = p.path,
-        )
-        for p in patches
-    ])
-    cmd = """
-"$EXECROOT/$TARNORM" extract --strip-components {strip} --out "$WORK/src" "$EXECROOT/{archive}"
-{apply}
-"$EXECROOT/$TARNORM" pack --prefix src/ --out "$EXECROOT/{out}" "$WORK/src"
-""".format(
-        strip = ctx.attr.strip_components,
-        archive = ctx.file.archive.path,
-        apply = apply,
-        out = out.path,
-    )
-    run_heads_action(
+    check_list_entries(ctx.label, "patch", [p.path for p in patches])
+    script = run_heads_action(
         ctx,
-        body = cmd,
+        body = """
+rh_extract "$RH_ARCHIVE" "$RH_STRIP" "$WORK/src"
+rh_each RH_PATCHES | while IFS= read -r p; do
+  rh_run_logged "$RH_MODULE: patch ${p##*/}" "$WORK/patch.log" \
+    patch -d "$WORK/src" -p"$RH_PATCH_STRIP" --forward --batch --no-backup-if-mismatch -i "$EXECROOT/$p"
+done
+"$EXECROOT/$TARNORM" pack --prefix src/ --out "$EXECROOT/$RH_OUT" "$WORK/src"
+""",
+        env = {
+            "RH_ARCHIVE": ctx.file.archive.path,
+            "RH_MODULE": module,
+            "RH_OUT": out.path,
+            "RH_PATCHES": "\n".join([p.path for p in patches]),
+            "RH_PATCH_STRIP": str(ctx.attr.patch_strip),
+            "RH_STRIP": str(ctx.attr.strip_components),
+        },
         inputs = [ctx.file.archive] + patches,
         outputs = [out],
         mnemonic = "HeadsSource",
@@ -46,6 +43,7 @@ def _heads_source_impl(ctx):
     )
     return [
         DefaultInfo(files = depset([out])),
+        OutputGroupInfo(scripts = depset([script])),
         HeadsSourceInfo(module = module, tar = out, strip_components = 1),
     ]
 
