@@ -2,7 +2,8 @@
 # rom_test.sh ROM KERNEL INITRD -- the fixture board's release files: the
 # CBFS holds the payload and initrd that heads_linux and heads_initrd made,
 # bottom + top is the full ROM, hashes.txt/sizes.txt list each file once
-# with true values, and the zip holds the ROM and its sha256sum.txt.
+# with true values, and the zip holds the ROM and its sha256sum.txt. The
+# payload was added by heads_coreboot's separate payload step.
 set -euo pipefail
 dir=$(cd "$(dirname "$1")" && pwd) kernel=$2 initrd=$3
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -18,6 +19,15 @@ if command -v cbfstool >/dev/null; then
 	cmp "$t/payload" "$kernel" || fail "CBFS payload is not the heads_linux image"
 	cbfstool "$rom" extract -n initrd -f "$t/initrd" >/dev/null
 	cmp "$t/initrd" "$initrd" || fail "CBFS initrd is not the heads_initrd output"
+	# The payload step passes what coreboot's Makefile would, from the
+	# board's config (the fixture cbfstool records it).
+	cbfstool "$rom" extract -n cmdline -f "$t/cmdline" >/dev/null
+	[ "$(cat "$t/cmdline")" = "quiet loglevel=2" ] || fail "payload command line: $(cat "$t/cmdline")"
+	cbfstool "$rom" extract -n compression -f "$t/compression" >/dev/null
+	[ "$(cat "$t/compression")" = LZMA ] || fail "payload compression: $(cat "$t/compression")"
+	# coreboot itself was compiled without the payload.
+	cbfstool "$rom" extract -n config -f "$t/config" >/dev/null
+	grep -qx 'CONFIG_PAYLOAD_NONE=y' "$t/config" || fail "coreboot was not compiled with CONFIG_PAYLOAD_NONE"
 else
 	echo "SKIP CBFS checks: no cbfstool on PATH"
 fi

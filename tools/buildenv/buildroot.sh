@@ -115,6 +115,7 @@ rh_enter() {
 		${GOPROXY:+GOPROXY="$GOPROXY"} ${GONOSUMDB:+GONOSUMDB="$GONOSUMDB"} \
 		${GOSUMDB:+GOSUMDB="$GOSUMDB"} ${CI:+CI="$CI"} \
 		RULES_HEADS_DISTDIR="$RH_CACHE/distdir" \
+		RULES_HEADS_DISK_CACHE="$RH_CACHE/disk-cache" \
 		"$@"
 }
 
