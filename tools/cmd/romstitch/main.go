@@ -157,7 +157,7 @@ func cbfsPrint(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		if f.Empty() {
 			name = "(empty)"
 		}
-		fmt.Fprintf(stdout, "%s\t%s\t%#x\t%d\t%s\n", name, cbfs.TypeName(f.Type), f.Offset, f.Len, cbfs.CompressionName(f.Compression))
+		fmt.Fprintf(stdout, "%s\t%s\t%#x\t%d\t%s\n", name, f.Type, f.Offset, f.Len, cbfs.CompressionName(f.Compression))
 		if *verbose && f.Type == cbfs.TypeSELF {
 			segs, err := cbfs.ParsePayload(c.Data(f))
 			if err != nil {

@@ -26,142 +26,119 @@ import (
 
 func main() { program.Main() }
 
-var program = &cli.Program{Name: "tarnorm", Commands: cliCommands()}
+var program = &cli.Program{
+	Name: "tarnorm",
+	Commands: []cli.Command{
+		{Name: "extract", Args: "[flags] --out DIR ARCHIVE", Summary: "extract a tar, tar.gz, tar.bz2, tar.xz or zip archive into a new directory", Run: extract},
+		{Name: "pack", Args: "[flags] --out OUT.tar DIR", Summary: "pack a directory tree into a deterministic tar", Run: pack},
+		{Name: "repack", Args: "[flags] --out OUT.tar ARCHIVE", Summary: "extract an archive (with extract's checks) and pack it deterministically", Run: repack},
+		{Name: "list", Args: "ARCHIVE", Summary: "print mode, size, sha256 and name of every member", Run: list},
+	},
+}
 
 func run(args []string, stdout, stderr io.Writer) error { return program.Run(args, stdout, stderr) }
 
-// cliCommands wraps the subcommands for cli: each gets its own opts, with
-// $SOURCE_DATE_EPOCH as the default mtime.
-func cliCommands() []cli.Command {
-	var cs []cli.Command
-	for _, c := range commands {
-		cs = append(cs, cli.Command{
-			Name:    c.name,
-			Args:    "[flags] " + c.args,
-			Summary: c.summary,
-			Run: func(fs *flag.FlagSet, args []string, stdout io.Writer) error {
-				return runCommand(c, fs, args, stdout)
-			},
-		})
-	}
-	return cs
-}
-
-type command struct {
-	name     string
-	args     string // synopsis after the flags
-	summary  string
-	nargs    int
-	setFlags func(fs *flag.FlagSet, o *opts)
-	run      func(o *opts, args []string, stdout io.Writer) error
-}
-
-// opts collects every subcommand's flags; each subcommand registers the ones it uses.
-type opts struct {
-	out       string
-	strip     int
-	mtime     int64
-	prefix    string
-	hardlinks bool
-	gzip      bool
-}
-
-func mtimeFlag(fs *flag.FlagSet, o *opts) {
-	fs.Int64Var(&o.mtime, "mtime", o.mtime, "mtime in seconds since the epoch (default $SOURCE_DATE_EPOCH, else 0)")
-}
-
-func packFlags(fs *flag.FlagSet, o *opts) {
-	fs.StringVar(&o.out, "out", "", "output tar file (written atomically; required)")
-	fs.StringVar(&o.prefix, "prefix", "./", `prefix of every name; "./" matches GNU tar -C DIR ., "" gives bare names`)
-	fs.BoolVar(&o.hardlinks, "hardlinks", false, "store multiply linked files as hard links")
-	fs.BoolVar(&o.gzip, "gzip", false, "gzip the output (header without name or mtime)")
-	mtimeFlag(fs, o)
-}
-
-var commands = []command{
-	{
-		name: "extract", args: "ARCHIVE", nargs: 1,
-		summary: "extract a tar, tar.gz, tar.bz2, tar.xz or zip archive into a new directory",
-		setFlags: func(fs *flag.FlagSet, o *opts) {
-			fs.StringVar(&o.out, "out", "", "destination directory; must not exist or be empty (required)")
-			fs.IntVar(&o.strip, "strip-components", 0, "remove N leading name components")
-			mtimeFlag(fs, o)
-		},
-		run: func(o *opts, args []string, _ io.Writer) error {
-			return tarnorm.ExtractFile(args[0], o.out, tarnorm.ExtractOptions{
-				Name: args[0], StripComponents: o.strip, MTime: o.mtime,
-			})
-		},
-	},
-	{
-		name: "pack", args: "DIR", nargs: 1,
-		summary:  "pack a directory tree into a deterministic tar",
-		setFlags: packFlags,
-		run: func(o *opts, args []string, _ io.Writer) error {
-			po := o.packOptions()
-			return atomicfile.Write(o.out, 0o644, func(w io.Writer) error {
-				return tarnorm.Pack(w, args[0], po)
-			})
-		},
-	},
-	{
-		name: "repack", args: "ARCHIVE", nargs: 1,
-		summary: "extract an archive (with extract's checks) and pack it deterministically",
-		setFlags: func(fs *flag.FlagSet, o *opts) {
-			packFlags(fs, o)
-			fs.IntVar(&o.strip, "strip-components", 0, "remove N leading name components")
-		},
-		run: func(o *opts, args []string, _ io.Writer) error {
-			f, err := os.Open(args[0])
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			eo := tarnorm.ExtractOptions{Name: args[0], StripComponents: o.strip, MTime: o.mtime}
-			po := o.packOptions()
-			return atomicfile.Write(o.out, 0o644, func(w io.Writer) error {
-				return tarnorm.Repack(f, w, eo, po, filepath.Dir(o.out))
-			})
-		},
-	},
-	{
-		name: "list", args: "ARCHIVE", nargs: 1,
-		summary:  "print mode, size, sha256 and name of every member",
-		setFlags: func(*flag.FlagSet, *opts) {},
-		run: func(_ *opts, args []string, stdout io.Writer) error {
-			f, err := os.Open(args[0])
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			return tarnorm.List(f, stdout)
-		},
-	},
-}
-
-func (o *opts) packOptions() tarnorm.PackOptions {
-	return tarnorm.PackOptions{Prefix: o.prefix, MTime: o.mtime, Hardlinks: o.hardlinks, Gzip: o.gzip}
-}
-
-func runCommand(c command, fs *flag.FlagSet, args []string, stdout io.Writer) error {
-	o := &opts{}
+// mtimeFlag registers --mtime with $SOURCE_DATE_EPOCH (else 0) as default.
+func mtimeFlag(fs *flag.FlagSet) (*int64, error) {
 	epoch, err := tarnorm.SourceDateEpoch()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	o.mtime = epoch
-	c.setFlags(fs, o)
+	return fs.Int64("mtime", epoch, "mtime in seconds since the epoch (default $SOURCE_DATE_EPOCH, else 0)"), nil
+}
+
+// packFlags registers the flags of pack and repack.
+func packFlags(fs *flag.FlagSet) (out *string, po func() tarnorm.PackOptions, err error) {
+	out = fs.String("out", "", "output tar file (written atomically; required)")
+	prefix := fs.String("prefix", "./", `prefix of every name; "./" matches GNU tar -C DIR ., "" gives bare names`)
+	hardlinks := fs.Bool("hardlinks", false, "store multiply linked files as hard links")
+	gz := fs.Bool("gzip", false, "gzip the output (header without name or mtime)")
+	mtime, err := mtimeFlag(fs)
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, func() tarnorm.PackOptions {
+		return tarnorm.PackOptions{Prefix: *prefix, MTime: *mtime, Hardlinks: *hardlinks, Gzip: *gz}
+	}, nil
+}
+
+// parseOne parses flags (also after the argument) and returns the one
+// positional argument; out, when not nil, is --out and must be set.
+func parseOne(fs *flag.FlagSet, args []string, what string, out *string) (string, error) {
 	pos, err := cli.ParseInterspersed(fs, args)
+	if err != nil {
+		return "", err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return "", cli.Usagef("%s wants one %s, got %d arguments", fs.Name(), what, len(pos))
+	}
+	if out != nil && strings.TrimSpace(*out) == "" {
+		fs.Usage()
+		return "", cli.Usagef("%s: --out is required", fs.Name())
+	}
+	return pos[0], nil
+}
+
+func extract(fs *flag.FlagSet, args []string, _ io.Writer) error {
+	out := fs.String("out", "", "destination directory; must not exist or be empty (required)")
+	strip := fs.Int("strip-components", 0, "remove N leading name components")
+	mtime, err := mtimeFlag(fs)
 	if err != nil {
 		return err
 	}
-	if len(pos) != c.nargs {
-		fs.Usage()
-		return cli.Usagef("%s wants %d argument(s) (%s), got %d", c.name, c.nargs, c.args, len(pos))
+	archive, err := parseOne(fs, args, "ARCHIVE", out)
+	if err != nil {
+		return err
 	}
-	if fl := fs.Lookup("out"); fl != nil && strings.TrimSpace(o.out) == "" {
-		fs.Usage()
-		return cli.Usagef("%s: --out is required", c.name)
+	return tarnorm.ExtractFile(archive, *out, tarnorm.ExtractOptions{Name: archive, StripComponents: *strip, MTime: *mtime})
+}
+
+func pack(fs *flag.FlagSet, args []string, _ io.Writer) error {
+	out, po, err := packFlags(fs)
+	if err != nil {
+		return err
 	}
-	return c.run(o, pos, stdout)
+	dir, err := parseOne(fs, args, "DIR", out)
+	if err != nil {
+		return err
+	}
+	return atomicfile.Write(*out, 0o644, func(w io.Writer) error {
+		return tarnorm.Pack(w, dir, po())
+	})
+}
+
+func repack(fs *flag.FlagSet, args []string, _ io.Writer) error {
+	out, po, err := packFlags(fs)
+	if err != nil {
+		return err
+	}
+	strip := fs.Int("strip-components", 0, "remove N leading name components")
+	archive, err := parseOne(fs, args, "ARCHIVE", out)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(archive)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	o := po()
+	eo := tarnorm.ExtractOptions{Name: archive, StripComponents: *strip, MTime: o.MTime}
+	return atomicfile.Write(*out, 0o644, func(w io.Writer) error {
+		return tarnorm.Repack(f, w, eo, o, filepath.Dir(*out))
+	})
+}
+
+func list(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	archive, err := parseOne(fs, args, "ARCHIVE", nil)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(archive)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return tarnorm.List(f, stdout)
 }

@@ -58,35 +58,39 @@ const (
 	fill = 0xff
 )
 
+// FileType is a CBFS file's type (enum cbfs_type); String names it as
+// cbfstool prints it.
+type FileType uint32
+
 // File types (enum cbfs_type).
 const (
-	TypeDeleted     uint32 = 0x00000000
-	TypeNull        uint32 = 0xffffffff
-	TypeBootblock   uint32 = 0x01
-	TypeCBFSHeader  uint32 = 0x02
-	TypeLegacyStage uint32 = 0x10
-	TypeStage       uint32 = 0x11
-	TypeSELF        uint32 = 0x20
-	TypeFITPayload  uint32 = 0x21
-	TypeOptionROM   uint32 = 0x30
-	TypeBootsplash  uint32 = 0x40
-	TypeRaw         uint32 = 0x50
-	TypeVSA         uint32 = 0x51
-	TypeMBI         uint32 = 0x52
-	TypeMicrocode   uint32 = 0x53
-	TypeIntelFIT    uint32 = 0x54
-	TypeFSP         uint32 = 0x60
-	TypeMRC         uint32 = 0x61
-	TypeMMA         uint32 = 0x62
-	TypeEFI         uint32 = 0x63
-	TypeStruct      uint32 = 0x70
-	TypeCMOSDefault uint32 = 0xaa
-	TypeSPD         uint32 = 0xab
-	TypeMRCCache    uint32 = 0xac
-	TypeCMOSLayout  uint32 = 0x1aa
+	TypeDeleted     FileType = 0x00000000
+	TypeNull        FileType = 0xffffffff
+	TypeBootblock   FileType = 0x01
+	TypeCBFSHeader  FileType = 0x02
+	TypeLegacyStage FileType = 0x10
+	TypeStage       FileType = 0x11
+	TypeSELF        FileType = 0x20
+	TypeFITPayload  FileType = 0x21
+	TypeOptionROM   FileType = 0x30
+	TypeBootsplash  FileType = 0x40
+	TypeRaw         FileType = 0x50
+	TypeVSA         FileType = 0x51
+	TypeMBI         FileType = 0x52
+	TypeMicrocode   FileType = 0x53
+	TypeIntelFIT    FileType = 0x54
+	TypeFSP         FileType = 0x60
+	TypeMRC         FileType = 0x61
+	TypeMMA         FileType = 0x62
+	TypeEFI         FileType = 0x63
+	TypeStruct      FileType = 0x70
+	TypeCMOSDefault FileType = 0xaa
+	TypeSPD         FileType = 0xab
+	TypeMRCCache    FileType = 0xac
+	TypeCMOSLayout  FileType = 0x1aa
 )
 
-var typeNames = map[uint32]string{
+var typeNames = map[FileType]string{
 	TypeDeleted: "deleted", TypeNull: "null", TypeBootblock: "bootblock",
 	TypeCBFSHeader: "cbfs header", TypeLegacyStage: "stage", TypeStage: "stage",
 	TypeSELF: "simple elf", TypeFITPayload: "fit_payload", TypeOptionROM: "optionrom",
@@ -98,23 +102,23 @@ var typeNames = map[uint32]string{
 
 // simpleTypes are the types whose content cbfstool adds verbatim, so Add
 // accepts them by name.
-var simpleTypes = map[string]uint32{
+var simpleTypes = map[string]FileType{
 	"raw": TypeRaw, "optionrom": TypeOptionROM, "bootsplash": TypeBootsplash,
 	"vsa": TypeVSA, "mbi": TypeMBI, "microcode": TypeMicrocode, "mrc": TypeMRC,
 	"mma": TypeMMA, "efi": TypeEFI, "struct": TypeStruct, "cmos_default": TypeCMOSDefault,
 	"spd": TypeSPD, "mrc_cache": TypeMRCCache, "cmos_layout": TypeCMOSLayout,
 }
 
-// TypeName names a file type as cbfstool prints it.
-func TypeName(t uint32) string {
+// String names a file type as cbfstool prints it.
+func (t FileType) String() string {
 	if n, ok := typeNames[t]; ok {
 		return n
 	}
-	return fmt.Sprintf("(unknown 0x%x)", t)
+	return fmt.Sprintf("(unknown 0x%x)", uint32(t))
 }
 
 // SimpleType returns the type for a name accepted by Add ("raw", ...).
-func SimpleType(name string) (uint32, error) {
+func SimpleType(name string) (FileType, error) {
 	if t, ok := simpleTypes[name]; ok {
 		return t, nil
 	}
@@ -156,7 +160,7 @@ const (
 // File is one entry of the CBFS.
 type File struct {
 	Name string
-	Type uint32
+	Type FileType
 	// Offset is the entry's offset inside the region.
 	Offset uint32
 	// DataOffset is the data's offset from the entry (the metadata size).
@@ -225,7 +229,7 @@ func (c *CBFS) parse() error {
 		f := File{
 			Offset:     uint32(addr),
 			Len:        be.Uint32(rest[8:]),
-			Type:       be.Uint32(rest[12:]),
+			Type:       FileType(be.Uint32(rest[12:])),
 			AttrOffset: be.Uint32(rest[16:]),
 			DataOffset: be.Uint32(rest[20:]),
 		}
@@ -360,7 +364,7 @@ func (c *CBFS) writeEmpty(addr, l uint64) {
 	copy(e, Magic)
 	be := binary.BigEndian
 	be.PutUint32(e[8:], uint32(l))
-	be.PutUint32(e[12:], TypeNull)
+	be.PutUint32(e[12:], uint32(TypeNull))
 	be.PutUint32(e[16:], 0)
 	be.PutUint32(e[20:], emptyHeaderSize)
 	clear(e[fileHeaderSize:emptyHeaderSize])
@@ -384,12 +388,12 @@ func (c *CBFS) merge() {
 // attributes, exactly where and how cbfstool add would. It refuses
 // duplicate names and components that do not fit (ErrNoSpace, saying by
 // how many bytes). On error the region is unchanged.
-func (c *CBFS) Add(name string, typ uint32, data []byte) error {
+func (c *CBFS) Add(name string, typ FileType, data []byte) error {
 	if err := checkName(name); err != nil {
 		return err
 	}
 	if typ == TypeNull || typ == TypeDeleted {
-		return fmt.Errorf("%w: cannot add a file of type %s", ErrUnknownType, TypeName(typ))
+		return fmt.Errorf("%w: cannot add a file of type %s", ErrUnknownType, typ)
 	}
 	if _, err := c.File(name); err == nil {
 		return fmt.Errorf("%w: %q", ErrExists, name)
@@ -423,7 +427,7 @@ func (c *CBFS) Add(name string, typ uint32, data []byte) error {
 	copy(e, Magic)
 	be := binary.BigEndian
 	be.PutUint32(e[8:], uint32(len(data)))
-	be.PutUint32(e[12:], typ)
+	be.PutUint32(e[12:], uint32(typ))
 	be.PutUint32(e[16:], 0)
 	be.PutUint32(e[20:], uint32(hsize))
 	clear(e[fileHeaderSize:hsize])
@@ -450,7 +454,7 @@ func (c *CBFS) Remove(name string) error {
 	if err != nil {
 		return err
 	}
-	binary.BigEndian.PutUint32(c.buf[f.Offset+12:], TypeDeleted)
+	binary.BigEndian.PutUint32(c.buf[f.Offset+12:], uint32(TypeDeleted))
 	for i := range c.files {
 		if c.files[i].Offset == f.Offset {
 			c.files[i].Type = TypeDeleted

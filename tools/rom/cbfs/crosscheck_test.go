@@ -67,7 +67,7 @@ func crossCheck(t *testing.T, romSize, cbfsSize int, ops []op, seed uint64) {
 				typ = "raw"
 			}
 			_, toolErr := romtest.Try(dir, "cbfstool", romPath, "add", "-n", o.name, "-f", in, "-t", typ)
-			var tt uint32
+			var tt cbfs.FileType
 			tt, err = cbfs.SimpleType(typ)
 			if err == nil {
 				err = c.Add(o.name, tt, data)
@@ -426,5 +426,30 @@ func TestCrossCheckOversize(t *testing.T) {
 	// One byte less than the limit fits.
 	if err := c.Add("big", cbfs.TypeRaw, data[:size-123]); err != nil {
 		t.Errorf("add of exactly the free space: %v", err)
+	}
+}
+
+func TestFileTypeNames(t *testing.T) {
+	for _, c := range []struct {
+		t    cbfs.FileType
+		want string
+	}{
+		{cbfs.TypeRaw, "raw"},
+		{cbfs.TypeSELF, "simple elf"},
+		{cbfs.TypeNull, "null"},
+		{cbfs.FileType(0x1234), "(unknown 0x1234)"},
+	} {
+		if got := c.t.String(); got != c.want {
+			t.Errorf("%#x: %q, want %q", uint32(c.t), got, c.want)
+		}
+		if got := fmt.Sprintf("%v", c.t); got != c.want {
+			t.Errorf("%#x formatted: %q", uint32(c.t), got)
+		}
+	}
+	if typ, err := cbfs.SimpleType("raw"); err != nil || typ != cbfs.TypeRaw {
+		t.Errorf("SimpleType(raw) = %v, %v", typ, err)
+	}
+	if _, err := cbfs.SimpleType("stage"); !errors.Is(err, cbfs.ErrUnknownType) || !strings.Contains(err.Error(), "supported: ") {
+		t.Errorf("SimpleType(stage): %v", err)
 	}
 }

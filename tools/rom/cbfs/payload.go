@@ -349,7 +349,7 @@ func (c *CBFS) Segments(name string) ([]Segment, error) {
 		return nil, err
 	}
 	if f.Type != TypeSELF {
-		return nil, fmt.Errorf("%w: %q is %s", ErrNotPayload, name, TypeName(f.Type))
+		return nil, fmt.Errorf("%w: %q is %s", ErrNotPayload, name, f.Type)
 	}
 	return ParsePayload(c.Data(f))
 }
