@@ -68,7 +68,7 @@ def _heads_module_impl(ctx):
 
     for k in ctx.attr.env:
         if k in HERMETIC_ENV or k in tc.env or k.startswith("RH_") or k in _MODULE_VARS:
-            fail("heads_module %s: env cannot set %s: it is part of the fixed environment every module gets (see heads_module's doc)" % (ctx.label, k))
+            fail("%s: env cannot set %s: it is part of the fixed environment every module gets (see heads_module's doc)" % (ctx.label, k))
     check_list_entries(ctx.label, "outputs/libraries entry", ctx.attr.outputs + ctx.attr.libraries)
     dep_paths = [t.path for t in dep_tars.to_list()]
     check_list_entries(ctx.label, "dependency", dep_paths)

@@ -68,14 +68,14 @@ def _heads_musl_cross_make_impl(ctx):
     for target, name in ctx.attr.renamed_sources.items():
         files = target.files.to_list()
         if len(files) != 1:
-            fail("heads_musl_cross_make %s: renamed_sources key %s must be one file" % (ctx.label, target.label))
+            fail("%s: renamed_sources key %s must be one file" % (ctx.label, target.label))
         named.append((name, files[0]))
     sources = {}
     for name, f in named:
         if not _is_plain_name(name):
-            fail("heads_musl_cross_make %s: %r is not a file name" % (ctx.label, name))
+            fail("%s: %r is not a file name" % (ctx.label, name))
         if name in sources:
-            fail("heads_musl_cross_make %s: two sources are named %s (%s, %s); musl-cross-make finds them by name" % (
+            fail("%s: two sources are named %s (%s, %s); musl-cross-make finds them by name" % (
                 ctx.label,
                 name,
                 sources[name].short_path,
@@ -88,7 +88,7 @@ def _heads_musl_cross_make_impl(ctx):
     patches = []
     for target, component in ctx.attr.component_patches.items():
         if not _is_plain_name(component):
-            fail("heads_musl_cross_make %s: %r is not a component directory name (e.g. gcc-15.3.0)" % (ctx.label, component))
+            fail("%s: %r is not a component directory name (e.g. gcc-15.3.0)" % (ctx.label, component))
         for f in target.files.to_list():
             patches.append((component, f))
 
