@@ -1,0 +1,1 @@
+SPLIT_SIZES := 8M 4M

@@ -1,0 +1,203 @@
+package tree
+
+import (
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden.json")
+
+var fixtureGit = GitInfo{Commit: "0000000000000000000000000000000000000abc", Describe: "v0.0-1-gabc", Timestamp: "202607200000"}
+
+func fixture() fstest.MapFS {
+	m := fstest.MapFS{}
+	root := filepath.Join("testdata", "heads")
+	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		m[filepath.ToSlash(rel)] = &fstest.MapFile{Data: b, Mode: 0o644}
+		return nil
+	})
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
+// TestGolden: the whole evaluation of each fixture board, as JSON.
+func TestGolden(t *testing.T) {
+	for _, board := range []string{"fixture", "gated", "UNMAINTAINED_old"} {
+		t.Run(board, func(t *testing.T) {
+			b, err := Evaluate(fixture(), board, Options{Git: fixtureGit})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := json.MarshalIndent(b, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, '\n')
+			golden := filepath.Join("testdata", board+".golden.json")
+			if *update {
+				if err := os.WriteFile(golden, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != string(want) {
+				t.Errorf("evaluation differs from %s (go test -update to accept):\n%s", golden, got)
+			}
+		})
+	}
+}
+
+func TestFixtureBoard(t *testing.T) {
+	b, err := Evaluate(fixture(), "fixture", Options{Git: fixtureGit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(b.Modules, " "), "initrd musl-cross-make gitmod greeter libgreet"; got != want {
+		t.Errorf("modules-y = %q, want %q", got, want)
+	}
+	if got := strings.Join(b.BinModules, " "); got != "greeter" {
+		t.Errorf("bin_modules-y = %q", got)
+	}
+	wantExports := []Var{
+		{"CONFIG_AUTO_BOOT_TIMEOUT", "5"},
+		{"CONFIG_BOARD_NAME", `"Fixture board"`},
+		{"CONFIG_BOOTSCRIPT", "/bin/gui-init"},
+		{"CONFIG_COREBOOT", "y"},
+	}
+	if !reflect.DeepEqual(b.Exports, wantExports) {
+		t.Errorf("exports %q", b.Exports)
+	}
+	g := b.ModuleDefs["greeter"]
+	if g.Dir != "greeter-1.0/fixture" || g.BaseDir != "greeter-1.0" || g.PatchName != "greeter-1.0" ||
+		!reflect.DeepEqual(g.Depends, []string{"libgreet", "musl-cross-make"}) || g.Config != "config/greeter.config" {
+		t.Errorf("greeter %+v", g)
+	}
+	// _target is kept as make text: it means something only to make.
+	if l := b.ModuleDefs["libgreet"]; !strings.Contains(l.Target, `DESTDIR="/heads/install/x86" install`) || !strings.HasPrefix(l.Target, "-j1 CC=") {
+		t.Errorf("libgreet target %q", l.Target)
+	}
+	// Both branches of define_module's ifneq run their $(eval)s while
+	// $(call) expands the body, so a git module's patch name ends up as
+	// the tarball branch computes it: GNU make does the same.
+	if m := b.ModuleDefs["gitmod"]; m.Repo == "" || m.CommitHash != "0123456789abcdef0123456789abcdef01234567" || m.PatchName != "gitmod-git" {
+		t.Errorf("gitmod %+v", m)
+	}
+	// hello is not enabled: defined, but define_module never ran for it.
+	if h := b.ModuleDefs["hello"]; h.PatchName != "" || h.Version != "2.0" {
+		t.Errorf("hello %+v", h)
+	}
+	if strings.Join(b.BoardTargets, " ") != "split" {
+		t.Errorf("BOARD_TARGETS %q", b.BoardTargets)
+	}
+}
+
+// TestGatedBoard: a board that includes another and flips a conditional.
+func TestGatedBoard(t *testing.T) {
+	b, err := Evaluate(fixture(), "gated", Options{Git: fixtureGit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(b.Modules, " "); got != "initrd musl-cross-make greeter hello libgreet" {
+		t.Errorf("modules-y = %q", got)
+	}
+	if got := strings.Join(b.BinModules, " "); got != "hello greeter" {
+		t.Errorf("bin_modules-y = %q", got)
+	}
+	if h := b.ModuleDefs["hello"]; h.TarOpt != "--strip 2" || h.PatchName != "hello-2.0" || h.ModuleFile != "hello" ||
+		!reflect.DeepEqual(h.Data, []string{"/heads/install/x86/share/hello/greeting|etc/greeting"}) {
+		t.Errorf("hello %+v", h)
+	}
+	if b.ModuleDefs["greeter"].Dir != "greeter-1.0/gated" {
+		t.Errorf("per-board dir %q", b.ModuleDefs["greeter"].Dir)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	for _, c := range []struct {
+		name, board string
+		files       map[string]string
+		want        string
+	}{
+		{"missing board", "nope", nil, "Makefile:29: *** /heads/boards/nope/nope.config: board configuration does not exist"},
+		{"bad name", "../x", nil, `board name "../x" is not a directory name`},
+		{"unterminated conditional", "broken", map[string]string{"boards/broken/broken.config": "ifeq ($(A),b)\nCONFIG_HELLO=y\n"}, "boards/broken/broken.config:1: conditional without endif"},
+		{"malformed module", "fixture", map[string]string{"modules/zbroken": "zbroken_version := 1\ndefine zbroken_x\n"}, "modules/zbroken:2: define without endef"},
+		{"unknown shell", "fixture", map[string]string{"modules/zshell": "X := $(shell uname -m)\n"}, "modules/zshell:1: $(shell uname -m) cannot be evaluated without running it"},
+		{"undefined module", "broken", map[string]string{"boards/broken/broken.config": "modules-y += ghost\n"}, `modules-y names "ghost", which no module file defines`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			fsys := fixture()
+			for p, s := range c.files {
+				fsys[p] = &fstest.MapFile{Data: []byte(s)}
+			}
+			_, err := Evaluate(fsys, c.board, Options{Git: fixtureGit})
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("err = %v, want %q", err, c.want)
+			}
+		})
+	}
+}
+
+// TestHeadsTree evaluates every board of a real Heads checkout when
+// HEADS_TREE names one (not in CI: it has no Heads tree).
+func TestHeadsTree(t *testing.T) {
+	dir := os.Getenv("HEADS_TREE")
+	if dir == "" {
+		t.Skip("HEADS_TREE not set")
+	}
+	fsys := os.DirFS(dir)
+	var n, failed int
+	for _, sub := range []string{"boards", "unmaintained_boards"} {
+		ents, _ := os.ReadDir(filepath.Join(dir, sub))
+		for _, e := range ents {
+			if !e.IsDir() {
+				continue
+			}
+			n++
+			b, err := Evaluate(fsys, e.Name(), Options{})
+			if err != nil {
+				failed++
+				t.Logf("%s: %v", e.Name(), err)
+				continue
+			}
+			for _, d := range b.Diagnostics {
+				if d.Kind == "warning" {
+					t.Logf("%s: %s", e.Name(), d)
+				}
+			}
+		}
+	}
+	t.Logf("%d boards, %d failed", n, failed)
+}
+
+func TestArith(t *testing.T) {
+	for expr, want := range map[string]int64{"24 / 1": 24, "2 < 24 ? 2 : 24": 2, "(2 * 3) / 2": 3, "-1 + 7 % 4": 2, "3 >= 3": 1} {
+		if got, err := arith(expr); err != nil || got != want {
+			t.Errorf("%s = %d, %v; want %d", expr, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "1 /", "1 / 0", "(1", "a"} {
+		if _, err := arith(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
