@@ -9,6 +9,11 @@
         sha256 = "...",
     )
     use_repo(heads, "busybox_src")
+
+Or every pin of a Heads tree at once, from the file `headsgen sources`
+writes (like go_deps.from_file; `bazel mod tidy` writes the use_repo):
+
+    heads.from_file(sources = "//:heads_sources.json")
 """
 
 load("//rules/private:archive_repo.bzl", "archive_error", "heads_archive")
@@ -25,10 +30,37 @@ _archive = tag_class(
     },
 )
 
+_from_file = tag_class(
+    doc = "Every source pin listed in a sources file written by `headsgen sources` (JSON: `sources`: name, module, file_name, urls, sha256, and repo/commit for git pins). A pin without sha256 is declared but fails when fetched, saying what to do.",
+    attrs = {"sources": attr.label(mandatory = True, allow_single_file = [".json"], doc = "The sources file.")},
+)
+
 _mirror = tag_class(
     doc = "Local mirror directories tried before any URL: absolute, relative to the main workspace, or `$VAR` (an environment variable naming one, e.g. `$RULES_HEADS_DISTDIR`).",
     attrs = {"dirs": attr.string_list(mandatory = True)},
 )
+
+def _sources_from_file(mctx, label):
+    """The archive tags of a sources file, as structs like heads.archive's."""
+    data = json.decode(mctx.read(mctx.path(label)))
+    out = []
+    for i, s in enumerate(data.get("sources", [])):
+        for k in ["name", "module", "file_name", "urls", "sha256"]:
+            if k not in s:
+                fail("%s: sources[%d] has no %r; regenerate the file with `headsgen sources`" % (label, i, k))
+        git = ""
+        if s.get("repo"):
+            git = "%s @ %s" % (s["repo"], s.get("commit", "?"))
+        out.append(struct(
+            name = s["name"],
+            module = s["module"],
+            file_name = s["file_name"],
+            urls = s["urls"],
+            sha256 = s["sha256"],
+            mirrors = [],
+            git = git,
+        ))
+    return out
 
 def _heads_impl(mctx):
     mirrors = []
@@ -36,8 +68,15 @@ def _heads_impl(mctx):
         for m in mod.tags.mirror:
             mirrors.extend(m.dirs)
     seen = {}
+    root_repos, root_dev_repos = [], []
     for mod in mctx.modules:
-        for a in mod.tags.archive:
+        tags = []
+        for f in mod.tags.from_file:
+            tags.extend([(t, mctx.is_dev_dependency(f)) for t in _sources_from_file(mctx, f.sources)])
+        tags.extend([(t, mctx.is_dev_dependency(t)) for t in mod.tags.archive])
+        for a, dev in tags:
+            if mod.is_root:
+                (root_dev_repos if dev else root_repos).append(a.name)
             if a.name in seen:
                 continue
             seen[a.name] = True
@@ -51,10 +90,15 @@ def _heads_impl(mctx):
                 file_name = a.file_name,
                 module = a.module or a.name,
                 mirrors = a.mirrors or mirrors,
+                git = getattr(a, "git", ""),
             )
+    return mctx.extension_metadata(
+        root_module_direct_deps = root_repos,
+        root_module_direct_dev_deps = root_dev_repos,
+    )
 
 heads = module_extension(
     implementation = _heads_impl,
     doc = "Declares the source archives of Heads modules. See the module docstring.",
-    tag_classes = {"archive": _archive, "mirror": _mirror},
+    tag_classes = {"archive": _archive, "from_file": _from_file, "mirror": _mirror},
 )

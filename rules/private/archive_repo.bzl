@@ -38,6 +38,22 @@ def _mirror_urls(rctx, file_name):
 
 def _heads_archive_impl(rctx):
     file_name = rctx.attr.file_name or rctx.attr.urls[0].rsplit("/", 1)[-1]
+    if not rctx.attr.sha256:
+        fail("""
+rules_heads: the source of module '{module}' has no sha256 pin, so it is not fetched:
+  file:    {file}
+  git pin: {git}
+  URLs:    {urls}
+Heads pins it by git commit; the forge archive of that commit has not been
+hashed. Where the network allows, fetch it, check that it is the commit
+(`git archive --format=tar --prefix=<repo>-<commit>/ <commit> | gzip -n`
+of a clone gives the same bytes), and add its sha256 where the pin is
+declared (for a generated sources file: the substitution list).""".format(
+            module = rctx.attr.module or rctx.name,
+            file = file_name,
+            git = rctx.attr.git or "(none)",
+            urls = " ".join(rctx.attr.urls),
+        ))
     urls = _mirror_urls(rctx, file_name) + rctx.attr.urls
     res = rctx.download(
         url = urls,
@@ -87,9 +103,10 @@ heads_source extracts it in a build action so that its patches are action
 inputs.""",
     attrs = {
         "file_name": attr.string(doc = "File name to store (default: the last component of the first URL)."),
+        "git": attr.string(doc = "For a git pin: `repo @ commit`, named in the error when sha256 is not known yet."),
         "mirrors": attr.string_list(doc = "Local mirror directories tried before the URLs: absolute, relative to the main workspace, or `$VAR` (an environment variable naming one)."),
         "module": attr.string(doc = "Module name for messages."),
-        "sha256": attr.string(mandatory = True, doc = "Expected sha256 of the archive."),
+        "sha256": attr.string(mandatory = True, doc = "Expected sha256 of the archive; empty makes fetching fail with instructions (never an unverified download)."),
         "urls": attr.string_list(mandatory = True, doc = "URLs, tried in order."),
     },
 )

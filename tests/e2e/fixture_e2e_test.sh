@@ -159,5 +159,15 @@ for want in "//tests/fixtures:coreboot_1_1_src differs from the one toolchain" "
 	grep -qF -- "$want" "$T/crossgcc.log" || { cat "$T/crossgcc.log"; fail "crossgcc-sum message lacks: $want"; }
 done
 echo "crossgcc sum mismatch: $(grep -F "differs from the one toolchain" "$T/crossgcc.log" | head -1)"
+# A git pin of a generated sources file whose forge archive is not hashed
+# yet: fetching it must fail with what to do, never download unverified.
+if bz "$A" "$T/ob-one" build "${common[@]}" @heads_gitmod_git//file 2>"$T/git.log"; then
+	fail "an unhashed git pin was fetched"
+fi
+for want in "the source of module 'gitmod' has no sha256 pin" \
+	"git pin: https://example.invalid/gitmod.git @ 0123456789abcdef0123456789abcdef01234567" "git archive --format=tar"; do
+	grep -qF -- "$want" "$T/git.log" || { cat "$T/git.log"; fail "git-pin message lacks: $want"; }
+done
+echo "unhashed git pin: ok"
 bz "$A" "$T/ob-one" shutdown
 echo "PASS"

@@ -17,7 +17,8 @@ var fixtureGit = GitInfo{Commit: "0000000000000000000000000000000000000abc", Des
 
 func fixture() fstest.MapFS {
 	m := fstest.MapFS{}
-	root := filepath.Join("testdata", "heads")
+	// The fixture Heads tree; under Bazel it is a data dependency.
+	root := filepath.Join("..", "..", "..", "tests", "fixtures", "heads_tree")
 	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -154,6 +155,58 @@ func TestErrors(t *testing.T) {
 				t.Fatalf("err = %v, want %q", err, c.want)
 			}
 		})
+	}
+}
+
+// TestSources: the sources file of the fixture tree is the one MODULE.bazel
+// reads (heads_fixtures.from_file); regenerate it with -update.
+func TestSources(t *testing.T) {
+	fsys := fixture()
+	boards, err := Boards(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(boards, " "); got != "UNMAINTAINED_old fixture gated" {
+		t.Fatalf("boards %q", got)
+	}
+	srcs, errs := CollectSources(fsys, boards, Options{})
+	if len(errs) != 0 {
+		t.Fatal(errs)
+	}
+	got := SourcesJSON(srcs)
+	golden := filepath.Join("..", "..", "..", "tests", "fixtures", "heads_tree.sources.json")
+	if *update {
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(want) {
+		t.Errorf("sources differ from %s (go test -update to accept):\n%s", golden, got)
+	}
+	var names []string
+	for _, s := range srcs {
+		names = append(names, s.Name)
+		if s.Name == "heads_gitmod_git" && (s.SHA256 != "" || s.URLs[0] != "https://example.invalid/gitmod/archive/0123456789abcdef0123456789abcdef01234567.tar.gz" || s.FileName != "gitmod-0123456789abcdef0123456789abcdef01234567.tar.gz") {
+			t.Errorf("git pin %+v", s)
+		}
+	}
+	if got := strings.Join(names, " "); got != "heads_gitmod_git heads_greeter_1_0 heads_hello_2_0 heads_libgreet_1_0 heads_musl_cross_make_fixture_1_0" {
+		t.Errorf("names %q", got)
+	}
+}
+
+func TestSourceErrors(t *testing.T) {
+	fsys := fixture()
+	fsys["modules/libgreet"] = &fstest.MapFile{Data: []byte("modules-$(CONFIG_LIBGREET) += libgreet\nlibgreet_version := 1.0\nlibgreet_dir := l\nlibgreet_tar := l.tar\nlibgreet_url := https://x.invalid/l.tar\nlibgreet_hash := abc\n")}
+	fsys["boards/nope/nope.config"] = &fstest.MapFile{Data: []byte("ifeq (a,b)\n")}
+	_, errs := CollectSources(fsys, []string{"fixture", "nope"}, Options{})
+	if len(errs) != 2 || !strings.Contains(errs[0].Error(), `board fixture: module libgreet: l.tar has no sha256 pin (_hash "abc")`) ||
+		!strings.Contains(errs[1].Error(), "board nope: boards/nope/nope.config:1: conditional without endif") {
+		t.Fatalf("errs = %v", errs)
 	}
 }
 

@@ -1,0 +1,92 @@
+// Command headsgen reads a Heads tree (linuxboot/heads) through its own
+// Makefile and writes what rules_heads needs from it; see package
+// github.com/rules-heads/rules_heads/tools/heads/tree.
+//
+//	headsgen eval --tree DIR --board BOARD
+//	headsgen sources --tree DIR --out heads_sources.json [--board B]...
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/rules-heads/rules_heads/tools/heads/tree"
+	"github.com/rules-heads/rules_heads/tools/internal/atomicfile"
+	"github.com/rules-heads/rules_heads/tools/internal/cli"
+)
+
+func main() { program.Main() }
+
+var program = &cli.Program{
+	Name: "headsgen",
+	Commands: []cli.Command{
+		{Name: "eval", Args: "--tree DIR --board BOARD", Summary: "print one board's evaluation (modules, pins, exports) as JSON", Run: evalCmd},
+		{Name: "sources", Args: "--tree DIR --out FILE [--board B]...", Summary: "write every source pin of the tree's boards (or of the --board ones) for the heads module extension", Run: sourcesCmd},
+	},
+}
+
+func run(args []string, stdout, stderr io.Writer) error { return program.Run(args, stdout, stderr) }
+
+func evalCmd(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	dir := fs.String("tree", "", "top of a Heads tree")
+	board := fs.String("board", "", "board name (a directory of boards/ or unmaintained_boards/)")
+	if err := cli.Parse(fs, args); err != nil {
+		return err
+	}
+	if err := cli.Required(fs, "tree", "board"); err != nil {
+		return err
+	}
+	b, err := tree.Evaluate(os.DirFS(*dir), *board, tree.Options{})
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(b)
+}
+
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+func sourcesCmd(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	dir := fs.String("tree", "", "top of a Heads tree")
+	out := fs.String("out", "", "sources file to write (atomically)")
+	var boards listFlag
+	fs.Var(&boards, "board", "only this board (repeatable; default: every board)")
+	if err := cli.Parse(fs, args); err != nil {
+		return err
+	}
+	if err := cli.Required(fs, "tree", "out"); err != nil {
+		return err
+	}
+	fsys := os.DirFS(*dir)
+	if len(boards) == 0 {
+		all, err := tree.Boards(fsys)
+		if err != nil {
+			return err
+		}
+		boards = all
+	}
+	srcs, errs := tree.CollectSources(fsys, boards, tree.Options{})
+	for _, err := range errs {
+		fmt.Fprintf(fs.Output(), "headsgen: warning: %v\n", err)
+	}
+	if len(srcs) == 0 {
+		return errors.Join(append([]error{errors.New("no source pins found")}, errs...)...)
+	}
+	var missing int
+	for _, s := range srcs {
+		if s.SHA256 == "" {
+			missing++
+		}
+	}
+	fmt.Fprintf(fs.Output(), "headsgen: %d boards, %d source pins (%d git pins without sha256), %d boards skipped\n", len(boards), len(srcs), missing, len(errs))
+	return atomicfile.WriteBytes(*out, 0o644, tree.SourcesJSON(srcs))
+}

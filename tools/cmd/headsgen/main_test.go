@@ -1,0 +1,57 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rules-heads/rules_heads/tools/internal/cli"
+)
+
+var fixtureTree = filepath.Join("..", "..", "..", "tests", "fixtures", "heads_tree")
+
+func TestEval(t *testing.T) {
+	var out bytes.Buffer
+	if err := run([]string{"eval", "--tree", fixtureTree, "--board", "fixture"}, &out, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	var b struct{ Modules []string }
+	if err := json.Unmarshal(out.Bytes(), &b); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(b.Modules, " ") != "initrd musl-cross-make gitmod greeter libgreet" {
+		t.Errorf("modules %q", b.Modules)
+	}
+	err := run([]string{"eval", "--tree", fixtureTree, "--board", "nope"}, &bytes.Buffer{}, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "nope.config: board configuration does not exist") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestSources(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "s.json")
+	var stderr bytes.Buffer
+	if err := run([]string{"sources", "--tree", fixtureTree, "--out", out}, &bytes.Buffer{}, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(out)
+	want, err := os.ReadFile(filepath.Join("..", "..", "..", "tests", "fixtures", "heads_tree.sources.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("sources file differs from tests/fixtures/heads_tree.sources.json:\n%s", got)
+	}
+	if !strings.Contains(stderr.String(), "3 boards, 5 source pins (1 git pins without sha256), 0 boards skipped") {
+		t.Errorf("summary %q", stderr.String())
+	}
+	if err := run([]string{"sources", "--tree", fixtureTree}, &bytes.Buffer{}, &bytes.Buffer{}); cli.ExitCode(err) != 2 {
+		t.Errorf("missing --out: %v", err)
+	}
+	if err := run([]string{"sources", "--tree", t.TempDir(), "--out", out}, &bytes.Buffer{}, &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "not a Heads tree") {
+		t.Errorf("empty dir: %v", err)
+	}
+}
