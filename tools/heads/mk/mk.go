@@ -71,9 +71,9 @@ type Evaluator struct {
 	// FS holds the files that include and wildcard see, by slash path
 	// relative to the tree's top.
 	FS fs.FS
-	// Root is the absolute path the tree stands for ($(CURDIR), and the
-	// prefix that absolute include and wildcard paths must have to be
-	// looked up in FS). Default "/".
+	// Root is the path the tree stands for ($(CURDIR), and the prefix
+	// that include and wildcard paths must have to be looked up in FS):
+	// an absolute path or a placeholder such as ${HEADS_PWD}. Default "/".
 	Root string
 	// Shell answers $(shell CMD) and != for the commands it knows.
 	Shell func(cmd string) (string, bool)
@@ -671,12 +671,19 @@ func (e *Evaluator) include(spec string, optional bool, pos string) error {
 // treePath maps a make path to a path in FS; absolute paths must be under
 // Root.
 func (e *Evaluator) treePath(p string) (string, bool) {
-	if strings.HasPrefix(p, "/") {
-		root := strings.TrimSuffix(e.Root, "/")
-		if root != "" && p != root && !strings.HasPrefix(p, root+"/") {
+	root := strings.TrimSuffix(e.Root, "/")
+	switch {
+	case root != "" && (p == root || strings.HasPrefix(p, root+"/")):
+		// Root may also be a placeholder such as ${HEADS_PWD}.
+		p = strings.TrimPrefix(strings.TrimPrefix(p, root), "/")
+	case strings.HasPrefix(p, "/"):
+		if root != "" {
 			return "", false
 		}
-		p = strings.TrimPrefix(strings.TrimPrefix(p, root), "/")
+		p = strings.TrimPrefix(p, "/")
+	}
+	if p == "" {
+		p = "."
 	}
 	p = path.Clean(p)
 	if p == ".." || strings.HasPrefix(p, "../") {

@@ -125,13 +125,13 @@ func (o *shellOracle) answer(cmd string) (string, bool) {
 
 func (o *shellOracle) inTree(p string) (string, bool) {
 	root := strings.TrimSuffix(o.root, "/")
-	if !strings.HasPrefix(p, "/") {
-		p = root + "/" + p // relative to $(pwd), where make runs
-	}
-	if !strings.HasPrefix(p, root+"/") {
+	switch {
+	case strings.HasPrefix(p, root+"/"):
+		p = strings.TrimPrefix(p, root+"/")
+	case strings.HasPrefix(p, "/"):
 		return "", false
-	}
-	p = path.Clean(strings.TrimPrefix(p, root+"/"))
+	} // else relative to $(pwd), where make runs
+	p = path.Clean(p)
 	if p == ".." || strings.HasPrefix(p, "../") {
 		return "", false
 	}

@@ -18,9 +18,15 @@ import (
 	"github.com/rules-heads/rules_heads/tools/heads/mk"
 )
 
-// Root is the path that $(pwd) has in an evaluation: values that name
-// files of the tree or of the build start with it.
-const Root = "/heads"
+// Root is what $(pwd) is in an evaluation: values that name files of the
+// tree or of the build start with it. It is a variable reference that
+// both make and the shell expand, so _configure and _target text can run
+// unchanged in a build action that sets HEADS_PWD to a directory laid out
+// like a Heads checkout (build/, install/, crossgcc/, config/, ...).
+const Root = "${HEADS_PWD}"
+
+// Jobs is what $(CPUS) is in an evaluation: the build action's job count.
+const Jobs = "${HEADS_JOBS}"
 
 // Options tunes Evaluate.
 type Options struct {
@@ -84,10 +90,11 @@ func Evaluate(fsys fs.FS, board string, o Options) (*Board, error) {
 	oracle := &shellOracle{fsys: fsys, root: Root, board: board, git: o.Git}
 	e.Shell = oracle.answer
 	e.Set("BOARD", board)
-	// Job and memory sizing: the build's own job count replaces them.
-	for _, v := range []string{"CPUS", "LOADAVG", "AVAILABLE_MEM_GB"} {
-		e.Set(v, "1")
-	}
+	// Job sizing: make -j and --load-average become the build action's
+	// own job count, ${HEADS_JOBS}; the memory probe is not needed then.
+	e.Set("CPUS", Jobs)
+	e.Set("LOADAVG", Jobs)
+	e.Set("AVAILABLE_MEM_GB", "1")
 	if err := e.ParseFile("Makefile"); err != nil {
 		return nil, err
 	}

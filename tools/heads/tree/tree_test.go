@@ -93,7 +93,7 @@ func TestFixtureBoard(t *testing.T) {
 		t.Errorf("greeter %+v", g)
 	}
 	// _target is kept as make text: it means something only to make.
-	if l := b.ModuleDefs["libgreet"]; !strings.Contains(l.Target, `DESTDIR="/heads/install/x86" install`) || !strings.HasPrefix(l.Target, "-j1 CC=") {
+	if l := b.ModuleDefs["libgreet"]; !strings.Contains(l.Target, `DESTDIR="${HEADS_PWD}/install/x86" install`) || !strings.HasPrefix(l.Target, "-j${HEADS_JOBS} CC=") {
 		t.Errorf("libgreet target %q", l.Target)
 	}
 	// Both branches of define_module's ifneq run their $(eval)s while
@@ -124,7 +124,7 @@ func TestGatedBoard(t *testing.T) {
 		t.Errorf("bin_modules-y = %q", got)
 	}
 	if h := b.ModuleDefs["hello"]; h.TarOpt != "--strip 2" || h.PatchName != "hello-2.0" || h.ModuleFile != "hello" ||
-		!reflect.DeepEqual(h.Data, []string{"/heads/install/x86/share/hello/greeting|etc/greeting"}) {
+		!reflect.DeepEqual(h.Data, []string{"${HEADS_PWD}/install/x86/share/hello/greeting|etc/greeting"}) {
 		t.Errorf("hello %+v", h)
 	}
 	if b.ModuleDefs["greeter"].Dir != "greeter-1.0/gated" {
@@ -138,7 +138,7 @@ func TestErrors(t *testing.T) {
 		files       map[string]string
 		want        string
 	}{
-		{"missing board", "nope", nil, "Makefile:29: *** /heads/boards/nope/nope.config: board configuration does not exist"},
+		{"missing board", "nope", nil, "Makefile:29: *** ${HEADS_PWD}/boards/nope/nope.config: board configuration does not exist"},
 		{"bad name", "../x", nil, `board name "../x" is not a directory name`},
 		{"unterminated conditional", "broken", map[string]string{"boards/broken/broken.config": "ifeq ($(A),b)\nCONFIG_HELLO=y\n"}, "boards/broken/broken.config:1: conditional without endif"},
 		{"malformed module", "fixture", map[string]string{"modules/zbroken": "zbroken_version := 1\ndefine zbroken_x\n"}, "modules/zbroken:2: define without endef"},
