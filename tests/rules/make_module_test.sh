@@ -1,0 +1,30 @@
+#!/bin/bash
+# heads_make_module on the fixture Heads tree: Heads' own make text builds
+# libgreet (with the tree's patch) and greeter (per-board build directory,
+# a config from the tree, libgreet from install/<arch>).
+# Args: the files of :heads_tree_libgreet, then of :heads_tree_greeter.
+set -euo pipefail
+fail() { echo "FAIL: $*" >&2; exit 1; }
+for f in "$@"; do
+	case "$f" in
+	*heads_tree_libgreet.sysroot.tar) libgreet_sysroot=$f ;;
+	*heads_tree_libgreet.initrd.tar) libgreet_initrd=$f ;;
+	*heads_tree_greeter.sysroot.tar) greeter_sysroot=$f ;;
+	*heads_tree_greeter.initrd.tar) greeter_initrd=$f ;;
+	esac
+done
+members() { tar -tf "$1" | grep -v '/$' | sort | tr '\n' ' '; }
+[ "$(members "$libgreet_sysroot")" = "include/greet.h lib/libgreet.so lib/libgreet.so.1 " ] ||
+	fail "libgreet install tree: $(members "$libgreet_sysroot")"
+# Only what greeter's build added to install/<arch>, not its dependency's files.
+[ "$(members "$greeter_sysroot")" = "bin/greeter " ] || fail "greeter install tree: $(members "$greeter_sysroot")"
+[ "$(members "$greeter_initrd")" = "bin/greeter " ] || fail "greeter initrd share: $(members "$greeter_initrd")"
+[ "$(members "$libgreet_initrd")" = "lib/libgreet.so.1 " ] || fail "libgreet initrd share: $(members "$libgreet_initrd")"
+tar -xOf "$libgreet_initrd" lib/libgreet.so.1 | grep -aqF "patched by the Heads tree" ||
+	fail "libgreet was not built from the tree's patched source"
+for t in "$libgreet_sysroot" "$greeter_sysroot" "$greeter_initrd"; do
+	if tar -xOf "$t" | grep -aqE 'HeadsMakeModule\.work|/execroot/|sandbox'; then
+		fail "$t contains a build path"
+	fi
+done
+echo PASS
