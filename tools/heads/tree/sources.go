@@ -118,7 +118,7 @@ func CollectSources(fsys fs.FS, boards []string, o Options) (srcs []Source, errs
 				errs = append(errs, fmt.Errorf("board %s: %w", b, err))
 				continue
 			}
-			key := s.FileName + "\x00" + s.SHA256 + "\x00" + s.Commit
+			key := s.Key()
 			if old, ok := byKey[key]; ok {
 				old.Boards = append(old.Boards, b)
 				continue
@@ -141,6 +141,13 @@ func CollectSources(fsys fs.FS, boards []string, o Options) (srcs []Source, errs
 	sort.Slice(srcs, func(i, j int) bool { return srcs[i].Name < srcs[j].Name })
 	return srcs, errs
 }
+
+// Key identifies a pin: two modules with the same key share a source.
+func (s Source) Key() string { return s.FileName + "\x00" + s.SHA256 + "\x00" + s.Commit }
+
+// SourceOf returns a module's pin (Name before CollectSources' renaming
+// of clashes: look pins up by Key).
+func SourceOf(m *Module) (Source, error) { return sourceOf(m) }
 
 // sourceOf returns a module's pin.
 func sourceOf(m *Module) (Source, error) {

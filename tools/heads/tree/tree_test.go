@@ -123,7 +123,7 @@ func TestGatedBoard(t *testing.T) {
 	if got := strings.Join(b.BinModules, " "); got != "hello greeter" {
 		t.Errorf("bin_modules-y = %q", got)
 	}
-	if h := b.ModuleDefs["hello"]; h.TarOpt != "--strip 2" || h.PatchName != "hello-2.0" || h.ModuleFile != "hello" ||
+	if h := b.ModuleDefs["hello"]; h.TarOpt != "--strip-components=1" || h.PatchName != "hello-2.0" || h.ModuleFile != "hello" ||
 		!reflect.DeepEqual(h.Data, []string{"${HEADS_PWD}/install/x86/share/hello/greeting|etc/greeting"}) {
 		t.Errorf("hello %+v", h)
 	}

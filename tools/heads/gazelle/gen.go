@@ -1,0 +1,298 @@
+package gazelle
+
+import (
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/bazelbuild/bazel-gazelle/rule"
+	"github.com/rules-heads/rules_heads/tools/heads/tree"
+)
+
+// Tree is a Heads tree evaluated for every board: what generation needs.
+type Tree struct {
+	fsys   fs.FS
+	Boards []string
+	Evals  map[string]*tree.Board
+	// Repos maps a pin's Key to its repository name (tree.CollectSources).
+	Repos map[string]string
+	// Problems are boards that do not evaluate and modules that cannot be
+	// generated, each naming file:line or the module.
+	Problems []string
+}
+
+// Load evaluates every board of the Heads tree in fsys.
+func Load(fsys fs.FS) (*Tree, error) {
+	boards, err := tree.Boards(fsys)
+	if err != nil {
+		return nil, err
+	}
+	t := &Tree{fsys: fsys, Evals: map[string]*tree.Board{}, Repos: map[string]string{}}
+	srcs, errs := tree.CollectSources(fsys, boards, tree.Options{})
+	for _, s := range srcs {
+		t.Repos[s.Key()] = s.Name
+	}
+	for _, e := range errs {
+		t.Problems = append(t.Problems, e.Error())
+	}
+	for _, b := range boards {
+		ev, err := tree.Evaluate(fsys, b, tree.Options{})
+		if err != nil {
+			continue // reported through CollectSources' errors
+		}
+		t.Boards = append(t.Boards, b)
+		t.Evals[b] = ev
+	}
+	sort.Strings(t.Problems)
+	return t, nil
+}
+
+// notGenerated are modules that are not heads_make_module targets: the
+// musl cross toolchain is the registered Heads toolchain.
+var notGenerated = map[string]string{
+	"musl-cross-make": "the cross toolchain: provided by the registered rules_heads toolchain (heads_musl_cross_toolchain)",
+}
+
+// variant is one way a module is defined, shared by the boards listed.
+type variant struct {
+	name   string // target name
+	def    *tree.Module
+	boards []string
+}
+
+// variants groups the boards that enable module m by its definition. A
+// module defined alike everywhere has one target named m; otherwise each
+// definition gets m__<first board>.
+func (t *Tree) variants(m string) []*variant {
+	byDef := map[string]*variant{}
+	var order []string
+	for _, b := range t.Boards {
+		ev := t.Evals[b]
+		if !contains(ev.Modules, m) || ev.ModuleDefs[m] == nil {
+			continue
+		}
+		j, _ := json.Marshal(ev.ModuleDefs[m])
+		k := string(j)
+		if byDef[k] == nil {
+			byDef[k] = &variant{def: ev.ModuleDefs[m]}
+			order = append(order, k)
+		}
+		byDef[k].boards = append(byDef[k].boards, b)
+	}
+	var out []*variant
+	for _, k := range order {
+		v := byDef[k]
+		v.name = m
+		if len(order) > 1 {
+			v.name = m + "__" + v.boards[0]
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// variantFor is the target name of module m for board b.
+func (t *Tree) variantFor(m, b string) string {
+	for _, v := range t.variants(m) {
+		if contains(v.boards, b) {
+			return v.name
+		}
+	}
+	return ""
+}
+
+func contains(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Modules lists every module some board enables, sorted.
+func (t *Tree) Modules() []string {
+	seen := map[string]bool{}
+	for _, b := range t.Boards {
+		for _, m := range t.Evals[b].Modules {
+			if m != "initrd" {
+				seen[m] = true
+			}
+		}
+	}
+	var out []string
+	for m := range seen {
+		out = append(out, m)
+	}
+	sort.Strings(out)
+	return out
+}
+
+var treeRef = regexp.MustCompile(`\$\{HEADS_PWD\}/([A-Za-z0-9_.+/-]+)`)
+
+// ModuleRules returns the rules of modules/BUILD.bazel: per module
+// variant a heads_source and a heads_make_module, plus comments for what
+// is not generated.
+func (t *Tree) ModuleRules() (rules []*rule.Rule, comments []string) {
+	for _, m := range t.Modules() {
+		if why, ok := notGenerated[m]; ok {
+			comments = append(comments, fmt.Sprintf("%s: not generated: %s", m, why))
+			continue
+		}
+		// Variants that share a pin, patches and strip share one source.
+		srcNames := map[string]string{}
+		for _, v := range t.variants(m) {
+			src, mod, err := t.moduleRules(m, v)
+			if err != nil {
+				comments = append(comments, fmt.Sprintf("%s: not generated: %v", v.name, err))
+				t.Problems = append(t.Problems, fmt.Sprintf("module %s: %v", v.name, err))
+				continue
+			}
+			key := fmt.Sprint(src.AttrString("archive"), src.AttrStrings("patches"), src.Attr("strip_components"))
+			if name, ok := srcNames[key]; ok {
+				mod.SetAttr("source", ":"+name)
+			} else {
+				if len(srcNames) == 0 {
+					src.SetName(m + "_src")
+					mod.SetAttr("source", ":"+m+"_src")
+				}
+				srcNames[key] = src.Name()
+				rules = append(rules, src)
+			}
+			rules = append(rules, mod)
+		}
+	}
+	return rules, comments
+}
+
+func (t *Tree) moduleRules(m string, v *variant) (*rule.Rule, *rule.Rule, error) {
+	d := v.def
+	pin, err := tree.SourceOf(d)
+	if err != nil {
+		return nil, nil, err
+	}
+	repo, ok := t.Repos[pin.Key()]
+	if !ok {
+		return nil, nil, fmt.Errorf("its source %s is not in the sources file", pin.FileName)
+	}
+	src := rule.NewRule("heads_source", v.name+"_src")
+	src.SetAttr("archive", "@"+repo+"//file")
+	src.SetAttr("module", m)
+	if n := stripOf(d.TarOpt); n != 1 {
+		src.SetAttr("strip_components", n)
+	}
+	if p := t.patches(d.PatchName); len(p) > 0 {
+		src.SetAttr("patches", p)
+	}
+	mod := rule.NewRule("heads_make_module", v.name)
+	mod.SetAttr("module", m)
+	mod.SetAttr("source", ":"+v.name+"_src")
+	mod.SetAttr("dir", d.Dir)
+	if arch := t.Evals[v.boards[0]].Config["CONFIG_TARGET_ARCH"]; arch != "" && arch != "x86" {
+		mod.SetAttr("arch", arch)
+	}
+	if d.BaseDir != "" && d.BaseDir != d.Dir {
+		mod.SetAttr("base_dir", d.BaseDir)
+	}
+	if d.Configure != "" {
+		mod.SetAttr("configure", d.Configure)
+	}
+	if d.Target != "" {
+		mod.SetAttr("target", d.Target)
+	}
+	if d.Config != "" {
+		mod.SetAttr("config", "//"+path.Dir(d.Config)+":"+path.Base(d.Config))
+	}
+	if d.ConfigFile != "" {
+		mod.SetAttr("config_file", d.ConfigFile)
+	}
+	if len(d.Output) > 0 {
+		mod.SetAttr("outputs", d.Output)
+	}
+	if len(d.Libraries) > 0 {
+		mod.SetAttr("libraries", d.Libraries)
+	}
+	var deps []string
+	for _, dep := range d.Depends {
+		if _, skip := notGenerated[dep]; skip {
+			continue
+		}
+		n := t.variantFor(dep, v.boards[0])
+		if n == "" {
+			return nil, nil, fmt.Errorf("depends on %s, which board %s does not enable", dep, v.boards[0])
+		}
+		deps = append(deps, ":"+n)
+	}
+	if len(deps) > 0 {
+		mod.SetAttr("deps", deps)
+	}
+	if tf := t.treeFiles(d.Configure + " " + d.Target); len(tf) > 0 {
+		mod.SetAttr("tree_files", tf)
+	}
+	return src, mod, nil
+}
+
+// stripOf reads tar's --strip N / --strip-components=N from _tar_opt.
+func stripOf(opt string) int {
+	f := strings.Fields(strings.ReplaceAll(opt, "=", " "))
+	for i, w := range f {
+		if (w == "--strip" || w == "--strip-components") && i+1 < len(f) {
+			var n int
+			if _, err := fmt.Sscanf(f[i+1], "%d", &n); err == nil {
+				return n
+			}
+		}
+	}
+	return 1
+}
+
+// patches lists patches/<name>.patch and patches/<name>/*.patch, sorted,
+// as labels of the patches package.
+func (t *Tree) patches(name string) []string {
+	if name == "" {
+		return nil
+	}
+	var out []string
+	if _, err := fs.Stat(t.fsys, "patches/"+name+".patch"); err == nil {
+		out = append(out, "//patches:"+name+".patch")
+	}
+	m, _ := fs.Glob(t.fsys, "patches/"+name+"/*.patch")
+	sort.Strings(m)
+	for _, p := range m {
+		out = append(out, "//patches:"+strings.TrimPrefix(p, "patches/"))
+	}
+	return out
+}
+
+// treeFiles finds the files of the tree that make text names as
+// ${HEADS_PWD}/<path>, mapped label -> tree path.
+func (t *Tree) treeFiles(text string) map[string]string {
+	out := map[string]string{}
+	for _, m := range treeRef.FindAllStringSubmatch(text, -1) {
+		p := path.Clean(m[1])
+		if fi, err := fs.Stat(t.fsys, p); err != nil || fi.IsDir() {
+			continue
+		}
+		dir := path.Dir(p)
+		out["//"+dir+":"+path.Base(p)] = p
+	}
+	return out
+}
+
+// ExportedFiles lists the files of dir (patches or config) that generated
+// rules name, relative to dir, sorted.
+func (t *Tree) ExportedFiles(dir string) []string {
+	var out []string
+	_ = fs.WalkDir(t.fsys, dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && path.Base(p) != "BUILD.bazel" && path.Base(p) != "BUILD" {
+			out = append(out, strings.TrimPrefix(p, dir+"/"))
+		}
+		return nil
+	})
+	sort.Strings(out)
+	return out
+}
