@@ -2,7 +2,7 @@
 # heads_make_module on the fixture Heads tree: Heads' own make text builds
 # libgreet (with the tree's patch) and greeter (per-board build directory,
 # a config from the tree, libgreet from install/<arch>).
-# Args: the files of :heads_tree_libgreet, then of :heads_tree_greeter.
+# Args: the files of :heads_tree_libgreet, :heads_tree_greeter and :heads_tree_hello.
 set -euo pipefail
 fail() { echo "FAIL: $*" >&2; exit 1; }
 for f in "$@"; do
@@ -11,6 +11,8 @@ for f in "$@"; do
 	*heads_tree_libgreet.initrd.tar) libgreet_initrd=$f ;;
 	*heads_tree_greeter.sysroot.tar) greeter_sysroot=$f ;;
 	*heads_tree_greeter.initrd.tar) greeter_initrd=$f ;;
+	*heads_tree_hello.sysroot.tar) hello_sysroot=$f ;;
+	*heads_tree_hello.initrd.tar) hello_initrd=$f ;;
 	esac
 done
 members() { tar -tf "$1" | grep -v '/$' | sort | tr '\n' ' '; }
@@ -22,9 +24,12 @@ members() { tar -tf "$1" | grep -v '/$' | sort | tr '\n' ' '; }
 [ "$(members "$libgreet_initrd")" = "lib/libgreet.so.1 " ] || fail "libgreet initrd share: $(members "$libgreet_initrd")"
 tar -xOf "$libgreet_initrd" lib/libgreet.so.1 | grep -aqF "patched by the Heads tree" ||
 	fail "libgreet was not built from the tree's patched source"
-for t in "$libgreet_sysroot" "$greeter_sysroot" "$greeter_initrd"; do
+for t in "$libgreet_sysroot" "$greeter_sysroot" "$greeter_initrd" "$hello_initrd"; do
 	if tar -xOf "$t" | grep -aqE 'HeadsMakeModule\.work|/execroot/|sandbox'; then
 		fail "$t contains a build path"
 	fi
 done
+# _configure ran ./configure with Heads' $(heads_cc) and --host.
+[ "$(members "$hello_sysroot")" = "bin/hello " ] || fail "hello install tree: $(members "$hello_sysroot")"
+tar -xOf "$hello_initrd" bin/hello | grep -aqF "configured for x86_64-linux-musl" || fail "hello was not configured by its _configure"
 echo PASS
