@@ -17,6 +17,7 @@ writes (like go_deps.from_file; `bazel mod tidy` writes the use_repo):
 """
 
 load("//rules/private:archive_repo.bzl", "archive_error", "heads_archive")
+load("//rules/private:tree_repo.bzl", "heads_tree")
 
 _archive = tag_class(
     doc = "One source archive, pinned by sha256.",
@@ -33,6 +34,17 @@ _archive = tag_class(
 _from_file = tag_class(
     doc = "Every source pin listed in a sources file written by `headsgen sources` (JSON: `sources`: name, module, file_name, urls, sha256, and repo/commit for git pins). A pin without sha256 is declared but fails when fetched, saying what to do.",
     attrs = {"sources": attr.label(mandatory = True, allow_single_file = [".json"], doc = "The sources file.")},
+)
+
+_tree = tag_class(
+    doc = "A Heads tree whose BUILD files rules_heads generates (modules, patches, configs): a local directory, or an archive pinned by sha256. Its sources come from heads.from_file.",
+    attrs = {
+        "name": attr.string(mandatory = True, doc = "Repository name."),
+        "path": attr.string(doc = "A local Heads tree: absolute, or relative to the main workspace."),
+        "sha256": attr.string(doc = "sha256 of the archive."),
+        "strip_prefix": attr.string(doc = "Directory prefix to strip from the archive."),
+        "urls": attr.string_list(doc = "Archive of the tree."),
+    },
 )
 
 _mirror = tag_class(
@@ -92,6 +104,18 @@ def _heads_impl(mctx):
                 mirrors = a.mirrors or mirrors,
                 git = getattr(a, "git", ""),
             )
+    for mod in mctx.modules:
+        for t in mod.tags.tree:
+            if (not t.path) == (not t.urls):
+                fail("heads.tree(name = %r): give either path (a local tree) or urls and sha256 (an archive)" % t.name)
+            if t.urls and not t.sha256:
+                fail("heads.tree(name = %r): an archive needs its sha256" % t.name)
+            if mod.is_root:
+                (root_dev_repos if mctx.is_dev_dependency(t) else root_repos).append(t.name)
+            if t.name in seen:
+                continue
+            seen[t.name] = True
+            heads_tree(name = t.name, path = t.path, urls = t.urls, sha256 = t.sha256, strip_prefix = t.strip_prefix)
     return mctx.extension_metadata(
         root_module_direct_deps = root_repos,
         root_module_direct_dev_deps = root_dev_repos,
@@ -100,5 +124,5 @@ def _heads_impl(mctx):
 heads = module_extension(
     implementation = _heads_impl,
     doc = "Declares the source archives of Heads modules. See the module docstring.",
-    tag_classes = {"archive": _archive, "from_file": _from_file, "mirror": _mirror},
+    tag_classes = {"archive": _archive, "from_file": _from_file, "mirror": _mirror, "tree": _tree},
 )

@@ -1,18 +1,20 @@
 #!/bin/bash
-# heads_make_module on the fixture Heads tree: Heads' own make text builds
+# The fixture Heads tree's generated targets (@heads_fixture_tree, whose
+# BUILD files headsgen writes as the Gazelle language does): Heads' own
+# make text builds
 # libgreet (with the tree's patch) and greeter (per-board build directory,
 # a config from the tree, libgreet from install/<arch>).
-# Args: the files of :heads_tree_libgreet, :heads_tree_greeter and :heads_tree_hello.
+# Args: the files of //modules:libgreet, :greeter__fixture and :hello.
 set -euo pipefail
 fail() { echo "FAIL: $*" >&2; exit 1; }
 for f in "$@"; do
 	case "$f" in
-	*heads_tree_libgreet.sysroot.tar) libgreet_sysroot=$f ;;
-	*heads_tree_libgreet.initrd.tar) libgreet_initrd=$f ;;
-	*heads_tree_greeter.sysroot.tar) greeter_sysroot=$f ;;
-	*heads_tree_greeter.initrd.tar) greeter_initrd=$f ;;
-	*heads_tree_hello.sysroot.tar) hello_sysroot=$f ;;
-	*heads_tree_hello.initrd.tar) hello_initrd=$f ;;
+	*/libgreet.sysroot.tar) libgreet_sysroot=$f ;;
+	*/libgreet.initrd.tar) libgreet_initrd=$f ;;
+	*/greeter__fixture.sysroot.tar) greeter_sysroot=$f ;;
+	*/greeter__fixture.initrd.tar) greeter_initrd=$f ;;
+	*/hello.sysroot.tar) hello_sysroot=$f ;;
+	*/hello.initrd.tar) hello_initrd=$f ;;
 	esac
 done
 members() { tar -tf "$1" | grep -v '/$' | sort | tr '\n' ' '; }

@@ -4,6 +4,7 @@
 //
 //	headsgen eval --tree DIR --board BOARD
 //	headsgen sources --tree DIR --out heads_sources.json [--board B]...
+//	headsgen build-files --tree DIR
 package main
 
 import (
@@ -13,8 +14,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"sort"
 	"strings"
 
+	"github.com/rules-heads/rules_heads/tools/heads/buildgen"
 	"github.com/rules-heads/rules_heads/tools/heads/tree"
 	"github.com/rules-heads/rules_heads/tools/internal/atomicfile"
 	"github.com/rules-heads/rules_heads/tools/internal/cli"
@@ -26,6 +30,7 @@ var program = &cli.Program{
 	Name: "headsgen",
 	Commands: []cli.Command{
 		{Name: "eval", Args: "--tree DIR --board BOARD", Summary: "print one board's evaluation (modules, pins, exports) as JSON", Run: evalCmd},
+		{Name: "build-files", Args: "--tree DIR", Summary: "write modules/, patches/ and config/ BUILD.bazel files of the tree (what the Gazelle language writes; used by the heads.tree repository rule)", Run: buildFilesCmd},
 		{Name: "sources", Args: "--tree DIR --out FILE [--board B]...", Summary: "write every source pin of the tree's boards (or of the --board ones) for the heads module extension", Run: sourcesCmd},
 	},
 }
@@ -89,4 +94,34 @@ func sourcesCmd(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(fs.Output(), "headsgen: %d boards, %d source pins (%d git pins without sha256), %d boards skipped\n", len(boards), len(srcs), missing, len(errs))
 	return atomicfile.WriteBytes(*out, 0o644, tree.SourcesJSON(srcs))
+}
+
+func buildFilesCmd(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	dir := fs.String("tree", "", "top of a Heads tree; BUILD.bazel files are written into it")
+	if err := cli.Parse(fs, args); err != nil {
+		return err
+	}
+	if err := cli.Required(fs, "tree"); err != nil {
+		return err
+	}
+	t, err := buildgen.Load(os.DirFS(*dir))
+	if err != nil {
+		return err
+	}
+	for _, p := range t.Problems {
+		fmt.Fprintf(fs.Output(), "headsgen: warning: %s\n", p)
+	}
+	files := t.BuildFiles()
+	var names []string
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if err := atomicfile.WriteBytes(filepath.Join(*dir, filepath.FromSlash(n)), 0o644, files[n]); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(fs.Output(), "headsgen: %d boards; wrote %s\n", len(t.Boards), strings.Join(names, ", "))
+	return nil
 }
