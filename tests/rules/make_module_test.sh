@@ -4,15 +4,15 @@
 # make text builds
 # libgreet (with the tree's patch) and greeter (per-board build directory,
 # a config from the tree, libgreet from install/<arch>).
-# Args: the files of //modules:libgreet, :greeter__fixture and :hello.
+# Args: the files of //modules:libgreet, :greeter and :hello.
 set -euo pipefail
 fail() { echo "FAIL: $*" >&2; exit 1; }
 for f in "$@"; do
 	case "$f" in
 	*/libgreet.sysroot.tar) libgreet_sysroot=$f ;;
 	*/libgreet.initrd.tar) libgreet_initrd=$f ;;
-	*/greeter__fixture.sysroot.tar) greeter_sysroot=$f ;;
-	*/greeter__fixture.initrd.tar) greeter_initrd=$f ;;
+	*/greeter.sysroot.tar) greeter_sysroot=$f ;;
+	*/greeter.initrd.tar) greeter_initrd=$f ;;
 	*/hello.sysroot.tar) hello_sysroot=$f ;;
 	*/hello.initrd.tar) hello_initrd=$f ;;
 	esac

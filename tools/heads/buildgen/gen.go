@@ -70,9 +70,9 @@ type variant struct {
 	boards []string
 }
 
-// variants groups the boards that enable module m by its definition. A
-// module defined alike everywhere has one target named m; otherwise each
-// definition gets m__<first board>.
+// variants groups the boards that enable module m by its definition. The
+// definition most boards share is named m, each other one m__<first
+// board>.
 func (t *Tree) variants(m string) []*variant {
 	byDef := map[string]*variant{}
 	var order []string
@@ -89,11 +89,19 @@ func (t *Tree) variants(m string) []*variant {
 		}
 		byDef[k].boards = append(byDef[k].boards, b)
 	}
+	// The definition most boards share keeps the module's name (ties: the
+	// first in board order); the others are <m>__<their first board>.
+	main := ""
+	for _, k := range order {
+		if main == "" || len(byDef[k].boards) > len(byDef[main].boards) {
+			main = k
+		}
+	}
 	var out []*variant
 	for _, k := range order {
 		v := byDef[k]
 		v.name = m
-		if len(order) > 1 {
+		if k != main {
 			v.name = m + "__" + v.boards[0]
 		}
 		out = append(out, v)
