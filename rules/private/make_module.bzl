@@ -3,6 +3,7 @@
 load("//rules:providers.bzl", "HeadsModuleInfo", "HeadsSourceInfo")
 load(":cc_toolchain.bzl", "toolchain_env", "toolchain_inputs")
 load(":common.bzl", "TOOL_ATTRS", "check_list_entries", "run_heads_action")
+load(":module.bzl", "module_providers")
 
 TOOLCHAIN_TYPE = Label("//rules:toolchain_type")
 
@@ -144,21 +145,7 @@ def _heads_make_module_impl(ctx):
         mnemonic = "HeadsMakeModule",
         progress_message = "Building Heads module %s (Heads' make text)" % module,
     )
-    return [
-        DefaultInfo(files = depset([sysroot_tar, initrd_tar])),
-        OutputGroupInfo(
-            initrd = depset([initrd_tar]),
-            logs = depset([log]),
-            scripts = depset([script]),
-            sysroot = depset([sysroot_tar]),
-        ),
-        HeadsModuleInfo(
-            module = module,
-            sysroot_tar = sysroot_tar,
-            initrd_tar = initrd_tar,
-            transitive_sysroot_tars = depset([sysroot_tar], transitive = [dep_tars], order = "postorder"),
-        ),
-    ]
+    return module_providers(module, sysroot_tar, initrd_tar, log, script, dep_tars)
 
 heads_make_module = rule(
     implementation = _heads_make_module_impl,

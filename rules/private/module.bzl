@@ -54,6 +54,36 @@ rh_pack "$WORK/initrd" "$RH_OUT_INITRD"
 rh_save_log "$LOG" "$RH_OUT_LOG"
 """
 
+def module_providers(module, sysroot_tar, initrd_tar, log, script, dep_tars):
+    """The providers of a module rule (heads_module, heads_make_module).
+
+    Args:
+      module: the Heads module name.
+      sysroot_tar: its install tree.
+      initrd_tar: its initrd share (bin/, lib/).
+      log: its build log.
+      script: the action's composed script.
+      dep_tars: the dependencies' install trees (depset, postorder).
+
+    Returns:
+      DefaultInfo, OutputGroupInfo and HeadsModuleInfo.
+    """
+    return [
+        DefaultInfo(files = depset([sysroot_tar, initrd_tar])),
+        OutputGroupInfo(
+            initrd = depset([initrd_tar]),
+            logs = depset([log]),
+            scripts = depset([script]),
+            sysroot = depset([sysroot_tar]),
+        ),
+        HeadsModuleInfo(
+            module = module,
+            sysroot_tar = sysroot_tar,
+            initrd_tar = initrd_tar,
+            transitive_sysroot_tars = depset([sysroot_tar], transitive = [dep_tars], order = "postorder"),
+        ),
+    ]
+
 def _heads_module_impl(ctx):
     module = ctx.attr.module or ctx.label.name
     tc = ctx.toolchains[TOOLCHAIN_TYPE].heads
@@ -104,21 +134,7 @@ def _heads_module_impl(ctx):
         mnemonic = "HeadsModule",
         progress_message = "Building Heads module %s" % module,
     )
-    return [
-        DefaultInfo(files = depset([sysroot_tar, initrd_tar])),
-        OutputGroupInfo(
-            initrd = depset([initrd_tar]),
-            logs = depset([log]),
-            scripts = depset([script]),
-            sysroot = depset([sysroot_tar]),
-        ),
-        HeadsModuleInfo(
-            module = module,
-            sysroot_tar = sysroot_tar,
-            initrd_tar = initrd_tar,
-            transitive_sysroot_tars = depset([sysroot_tar], transitive = [dep_tars], order = "postorder"),
-        ),
-    ]
+    return module_providers(module, sysroot_tar, initrd_tar, log, script, dep_tars)
 
 # Variables the module's commands get from the rule.
 _MODULE_VARS = ["CC", "CONFIG", "CROSS_TOOLS", "DESTDIR", "HEADS_CC", "HOST_TRIPLE", "INSTALL", "MAKE_JOBS", "MUSL_ARCH", "SYSROOT"]
