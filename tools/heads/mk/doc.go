@@ -1,32 +1,73 @@
-// Package mk evaluates the subset of GNU Make that Heads' build description
-// (its top-level Makefile, modules/* and boards/*/*.config) is written in,
-// without running anything.
+// Package mk evaluates makefiles in the subset of GNU Make (4.3) that
+// Heads' build description is written in (its top-level Makefile,
+// modules/* and boards/*/*.config), without running anything: the result
+// is the variables, the rules and the messages make would have after
+// reading the makefiles, before building.
 //
-// Supported: the assignments =, :=, ::=, ?=, += and != (the last through
-// the Shell hook), export, unexport, override, define...endef (with an
-// assignment operator or none), references $(v), ${v} and $x, computed
-// names ($($1_dir)), substitution references ($(v:a=b), $(v:%.c=%.o)),
-// ifeq/ifneq (parenthesised and quoted forms), ifdef/ifndef, else with a
-// condition, endif, include/-include/sinclude with globs (through an
-// fs.FS), backslash-newline continuations, comments (and \#), and the
-// functions subst, patsubst, strip, findstring, filter, filter-out, sort,
-// word, wordlist, words, firstword, lastword, dir, notdir, suffix,
-// basename, addsuffix, addprefix, join, wildcard, realpath, abspath, if,
-// or, and, foreach, call, value, eval, origin, flavor, error, warning,
-// info and shell.
+// # Supported
 //
-// Rules are recorded (targets, prerequisites, recipe lines and position),
-// never run. Target-specific assignments are recorded with their rule, not
+// Assignments =, :=, ::=, ?=, += (keeping the flavor of the variable it
+// appends to) and != (through the Shell hook), with the modifiers export,
+// override and private; undefine; define NAME [op] ... endef, nested;
+// export and unexport of names. Command-line variables (Evaluator.Set)
+// win over makefile assignments that do not use override.
+//
+// References $(v), ${v} and $x, $$, computed names ($($(1)_dir)),
+// substitution references $(v:a=b) and $(v:%.c=%.o).
+//
+// Conditionals ifeq/ifneq in the forms (a,b), "a" "b" and 'a' 'b', ifdef,
+// ifndef, else, else with a condition, endif, nested. Nothing in a branch
+// not taken is expanded.
+//
+// include, -include and sinclude, with glob patterns, of files in
+// Evaluator.FS: paths are relative to the top of the tree (make's working
+// directory), or start with Evaluator.Root. A file include does not find
+// is an error reported, as make does, once the evaluation has ended
+// (unless another error stops it first); -include skips it. Positions
+// name included files by their path in FS; lines of $(eval) text are all
+// at the line of the $(eval), as in make's messages.
+//
+// The variables CURDIR (Root), MAKEFILE_LIST and .DEFAULT_GOAL are kept
+// as make keeps them.
+//
+// Line continuations and comments as make treats them outside recipes
+// (a backslash-newline and the blanks around it become one space; # starts
+// a comment outside variable references unless written \#).
+//
+// The functions subst, patsubst, strip, findstring, filter, filter-out,
+// sort, word, words, wordlist, firstword, lastword, dir, notdir, suffix,
+// basename, addsuffix, addprefix, join, wildcard, realpath and abspath
+// (lexical, against Root; realpath does not resolve symbolic links), if,
+// or, and, foreach, call (with $(0), $(1)... and nested calls), value,
+// eval, origin, flavor, error, warning, info, and shell.
+//
+// Rules are recorded, never run (Evaluator.Rules): targets, prerequisites
+// (order-only ones apart), static patterns and double colons, expanded as
+// make expands them when it reads the line; recipe lines unexpanded.
+// Target-specific assignments are recorded with their targets, not
 // applied.
 //
-// $(shell) is never executed: Evaluator.Shell may answer a command it
-// knows; any other is an error naming file:line and the command (in
-// lenient mode a warning, with the empty string as value). $(wildcard) of
-// a path outside the tree (Evaluator.Root) finds nothing and says so in a
-// warning. Anything else outside the subset (vpath, unknown functions,
-// .SECONDEXPANSION, ...) is an error naming file:line and the construct,
-// never a silently wrong value. Errors have the form "file:line: message".
+// # Not run, refused
 //
-// Recursion and the size of expansions are bounded, so malformed input
-// fails instead of hanging.
+// $(shell CMD) and != never run anything: Evaluator.Shell may answer the
+// commands it knows; any other is an error "file:line: $(shell CMD) cannot
+// be evaluated without running it" (in lenient mode a warning, and the
+// empty string).
+//
+// Outside the subset, with an error naming file:line and the construct
+// (in lenient mode a warning, and the construct is skipped): vpath, load,
+// export or unexport of everything, the special targets .SECONDEXPANSION,
+// .EXPORT_ALL_VARIABLES, .ONESHELL and .POSIX, assignments to
+// .RECIPEPREFIX, and the functions file, guile, let and intcmp. Files
+// outside the tree are neither included nor matched (a warning says so).
+// The environment is not imported, include directories (-I) are not
+// searched, and make's built-in rules and most of its built-in variables
+// are not defined.
+//
+// Errors have the form "file:line: message" (*Error). Recursion, the
+// number of evaluation steps and the size of expansions are bounded
+// (Evaluator.MaxSteps, Evaluator.MaxBytes), so malformed input fails
+// instead of hanging: a recursive variable that references itself is the
+// error "Recursive variable 'X' references itself (eventually)", as in
+// make.
 package mk

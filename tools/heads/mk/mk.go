@@ -4,9 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"path"
 	"sort"
-	"strings"
 )
 
 // Flavors and origins, as $(flavor) and $(origin) name them.
@@ -14,93 +12,177 @@ const (
 	Recursive = "recursive"
 	Simple    = "simple"
 
+	OriginDefault     = "default"
 	OriginFile        = "file"
 	OriginCommandLine = "command line"
 	OriginOverride    = "override"
 	OriginAutomatic   = "automatic"
-	OriginDefault     = "default"
 )
 
-// Limits that keep malformed or hostile input from hanging the evaluator.
+// originRank orders origins as GNU make does: an assignment replaces a
+// variable only if its origin ranks at least as high.
+var originRank = map[string]int{
+	OriginDefault:     0,
+	OriginFile:        2,
+	OriginCommandLine: 4,
+	OriginOverride:    5,
+	OriginAutomatic:   6,
+}
+
+// Default limits; see Evaluator.MaxSteps and Evaluator.MaxBytes.
 const (
-	maxDepth    = 200      // nested expansions, evals and includes
-	maxExpanded = 64 << 20 // bytes of one expansion result
+	DefaultMaxSteps = 5_000_000
+	DefaultMaxBytes = 256 << 20
+	maxDepth        = 400 // nested expansions, calls, evals and includes
 )
 
-// Var is a variable: its value as stored (unexpanded when recursive).
+// Var is a variable as stored: recursive variables hold their value
+// unexpanded.
 type Var struct {
 	Value  string
 	Flavor string // Recursive or Simple
 	Origin string
+	// Export is set by export (as a directive or a modifier) and by Set,
+	// and cleared by unexport: whether make passes the variable to
+	// recipes.
 	Export bool
-	Pos    string // file:line of the last assignment
+	Pos    string // file:line of the assignment that set it
 }
 
-// Rule is a rule line with its recipe, recorded and never run.
+// TargetVar is a target-specific assignment ("t: NAME op value"). It is
+// recorded, never applied. Value is as written, except for := and ::=
+// (expanded when the line is read, as make does) and != (the Shell hook's
+// answer).
+type TargetVar struct {
+	Name, Op, Value  string
+	Override, Export bool
+}
+
+// Rule is a rule line with its recipe, recorded and never run. Targets
+// and prerequisites are expanded (make expands them when it reads the
+// line); recipe lines are not.
 type Rule struct {
-	Pos     string
-	Targets []string
-	Prereqs []string // expanded; order-only ones after "|" included
-	Recipe  []string // unexpanded recipe lines, without the leading tab
-	// TargetVar is set for a target-specific assignment ("VAR = value").
-	TargetVar string
+	Pos           string // file:line of the rule line
+	Targets       []string
+	DoubleColon   bool
+	TargetPattern string   // static pattern rules: targets: PATTERN: prereqs
+	Prereqs       []string // normal prerequisites
+	OrderOnly     []string // prerequisites after "|"
+	// Recipe holds the recipe lines as written: without the leading tab,
+	// continuation lines kept (joined with "\n", their leading tab
+	// removed), nothing expanded. A recipe given after ";" is the first.
+	Recipe []string
+	// Var is set, instead of prerequisites and recipe, for a
+	// target-specific assignment.
+	Var *TargetVar
 }
 
-// Diagnostic is a warning or an $(info)/$(warning) message.
+// Diagnostic is an $(info) or $(warning) message, or a warning of the
+// evaluator itself.
 type Diagnostic struct {
 	Pos  string
-	Kind string // "info", "warning"
+	Kind string // "info" or "warning"
 	Msg  string
 }
 
 func (d Diagnostic) String() string { return d.Pos + ": " + d.Kind + ": " + d.Msg }
 
-// Error is an evaluation error at a position.
+// Error is an evaluation error at a position ("file:line").
 type Error struct {
 	Pos string
 	Msg string
+	Err error // ErrUnsupported for constructs outside the subset, or nil
 }
 
 func (e *Error) Error() string { return e.Pos + ": " + e.Msg }
 
-// ErrUnsupported marks constructs outside the subset; errors wrap it.
+func (e *Error) Unwrap() error { return e.Err }
+
+// ErrUnsupported is wrapped by the errors about constructs outside the
+// subset: errors.Is(err, ErrUnsupported).
 var ErrUnsupported = errors.New("not supported")
 
-// Evaluator holds the variables of one evaluation.
+// Evaluator holds the state of one evaluation: variables, rules and
+// diagnostics. Create it with New.
 type Evaluator struct {
-	// FS holds the files that include and wildcard see, by slash path
-	// relative to the tree's top.
+	// FS holds the files that include, $(wildcard) and $(realpath) see,
+	// by slash path relative to the top of the tree (make's working
+	// directory).
 	FS fs.FS
-	// Root is the path the tree stands for ($(CURDIR), and the prefix
-	// that include and wildcard paths must have to be looked up in FS):
-	// an absolute path or a placeholder such as ${HEADS_PWD}. Default "/".
+	// Root is the path the top of FS stands for: the value of CURDIR,
+	// what $(abspath) resolves relative paths against, and the prefix
+	// that paths must have to be looked up in FS when they are not
+	// relative. It is an absolute path or a placeholder such as
+	// ${HEADS_PWD}. Default "/".
 	Root string
-	// Shell answers $(shell CMD) and != for the commands it knows.
-	Shell func(cmd string) (string, bool)
-	// Lenient turns unevaluable $(shell) calls into warnings.
+	// Shell answers $(shell CMD) and "VAR != CMD" for the commands it
+	// knows, with the command's standard output. Nothing is ever run: a
+	// command it does not answer (any, when Shell is nil) is an error.
+	Shell func(cmd string) (out string, ok bool)
+	// Lenient turns the errors about unanswered $(shell) calls and about
+	// constructs outside the subset into warnings (see Diagnostics): the
+	// shell call yields "", the construct is skipped.
 	Lenient bool
+	// MaxSteps bounds the lines, references and function calls evaluated
+	// by one call of Eval, ParseFile, Expand or Value, and MaxBytes the
+	// bytes their expansions produce in all; 0 means DefaultMaxSteps and
+	// DefaultMaxBytes. Exceeding either is an error, so that malformed
+	// input (exponential recursion, say) fails instead of hanging.
+	MaxSteps int
+	MaxBytes int
 
-	vars   map[string]*Var
-	rules  []Rule
-	diags  []Diagnostic
-	frames [][]string // $(call) arguments, innermost last
-	active map[string]bool
-	depth  int
+	vars      map[string]*Var
+	scopes    []map[string]*Var // $(foreach) and $(call) scopes, innermost last
+	maxArgs   int               // make's max_args: $(call) arguments to hide
+	calling   map[*Var]int      // variables being expanded as $(call) bodies
+	expanding map[*Var]int      // recursive variables being expanded
+	missing   []error           // files include did not find
+	rules     []Rule
+	diags     []Diagnostic
+	depth     int
+	active    int // nesting of the public entry points
+	steps     int
+	bytes     int
 }
 
-// New returns an evaluator over fsys with make's default variables.
+// New returns an evaluator over fsys, with GNU make's default variables
+// for tools (CC, AR, RM, MAKE, SHELL, ...; not those of its built-in
+// rules).
 func New(fsys fs.FS) *Evaluator {
-	e := &Evaluator{FS: fsys, Root: "/", vars: map[string]*Var{}, active: map[string]bool{}}
-	for k, v := range map[string]string{"MAKE": "make", "SHELL": "/bin/sh", "MAKEFLAGS": "", ".SHELLFLAGS": "-c"} {
-		e.vars[k] = &Var{Value: v, Flavor: Simple, Origin: OriginDefault}
+	e := &Evaluator{
+		FS:        fsys,
+		Root:      "/",
+		vars:      map[string]*Var{},
+		calling:   map[*Var]int{},
+		expanding: map[*Var]int{},
+	}
+	for k, v := range defaults {
+		e.vars[k] = &Var{Value: v, Flavor: Recursive, Origin: OriginDefault, Pos: "(default)"}
+	}
+	for k, v := range simpleDefaults {
+		e.vars[k] = &Var{Value: v, Flavor: Simple, Origin: OriginDefault, Pos: "(default)"}
 	}
 	return e
 }
 
-// Set defines name like a command-line variable (make NAME=value): file
-// assignments to it are ignored unless they use override.
+// defaults are GNU make 4.3's default variables that name tools.
+var defaults = map[string]string{
+	"AR": "ar", "ARFLAGS": "rv", "AS": "as", "CC": "cc", "CXX": "g++",
+	"CPP": "$(CC) -E", "LD": "ld", "LEX": "lex", "YACC": "yacc",
+	"RM": "rm -f", "MAKE": "$(MAKE_COMMAND)",
+}
+
+var simpleDefaults = map[string]string{
+	"MAKE_COMMAND": "make", "MAKE_VERSION": "4.3", "SHELL": "/bin/sh",
+	".SHELLFLAGS": "-c", "MAKEFLAGS": "",
+}
+
+// Set defines name as "make name:=value" on the command line does: a
+// simple variable (value taken literally) of origin "command line",
+// exported, that assignments in makefiles leave alone unless they use
+// override.
 func (e *Evaluator) Set(name, value string) {
-	e.vars[name] = &Var{Value: value, Flavor: Simple, Origin: OriginCommandLine, Pos: "command line"}
+	e.vars[name] = &Var{Value: value, Flavor: Simple, Origin: OriginCommandLine, Export: true, Pos: "(command line)"}
 }
 
 // Var returns the variable called name.
@@ -112,21 +194,40 @@ func (e *Evaluator) Var(name string) (Var, bool) {
 	return *v, true
 }
 
-// Value returns the expanded value of name ("" when undefined or when
-// expanding it fails; use Expand to see the error).
+// Raw returns the value of name as stored (unexpanded for a recursive
+// variable) and its flavor; ok is false if name is undefined.
+func (e *Evaluator) Raw(name string) (value, flavor string, ok bool) {
+	v, ok := e.vars[name]
+	if !ok {
+		return "", "", false
+	}
+	return v.Value, v.Flavor, true
+}
+
+// Value returns the expanded value of name: "" when it is undefined or
+// when expanding it fails (Expand("$(name)") reports the error).
 func (e *Evaluator) Value(name string) string {
-	s, _ := e.Expand("$(" + name + ")")
+	v, ok := e.vars[name]
+	if !ok {
+		return ""
+	}
+	defer e.enter()()
+	s, err := e.valueOf(name, v, v.Pos)
+	if err != nil {
+		return ""
+	}
 	return s
 }
 
-// Expand expands s as make expands a variable's value.
+// Expand expands s as make expands text, in the global context.
 func (e *Evaluator) Expand(s string) (string, error) {
-	return e.expand(s, "expand")
+	defer e.enter()()
+	return e.expand(s, "(expand):1")
 }
 
 // Vars returns the names of all variables, sorted.
 func (e *Evaluator) Vars() []string {
-	var n []string
+	n := make([]string, 0, len(e.vars))
 	for k := range e.vars {
 		n = append(n, k)
 	}
@@ -137,10 +238,11 @@ func (e *Evaluator) Vars() []string {
 // Rules returns the rules read so far, in order.
 func (e *Evaluator) Rules() []Rule { return e.rules }
 
-// Diagnostics returns the warnings and messages so far, in order.
+// Diagnostics returns the messages and warnings so far, in order.
 func (e *Evaluator) Diagnostics() []Diagnostic { return e.diags }
 
-// ParseFile reads and evaluates the file at name (a slash path in FS).
+// ParseFile reads and evaluates the makefile at name (a slash path in
+// FS), as make -f name does before it builds anything.
 func (e *Evaluator) ParseFile(name string) error {
 	b, err := fs.ReadFile(e.FS, name)
 	if err != nil {
@@ -149,701 +251,194 @@ func (e *Evaluator) ParseFile(name string) error {
 	return e.Eval(name, b)
 }
 
-// Eval evaluates src as makefile text read from a file called name.
+// Eval evaluates src as the text of a makefile called name.
 func (e *Evaluator) Eval(name string, src []byte) error {
-	return e.evalText(name, 1, string(src))
+	defer e.enter()()
+	if _, ok := e.vars["CURDIR"]; !ok {
+		e.vars["CURDIR"] = &Var{Value: e.Root, Flavor: Simple, Origin: OriginFile, Pos: "(default)"}
+	}
+	e.addMakefile(name)
+	if err := e.evalText(name, 1, string(src), false); err != nil {
+		return err
+	}
+	if e.active == 1 && len(e.missing) > 0 {
+		err := e.missing[0]
+		e.missing = nil
+		return err
+	}
+	return nil
+}
+
+// enter starts a public call; the budget of steps and bytes is per
+// outermost call.
+func (e *Evaluator) enter() func() {
+	if e.active == 0 {
+		e.steps, e.bytes, e.depth = 0, 0, 0
+		e.scopes, e.maxArgs, e.missing = nil, 0, nil
+		clear(e.calling)
+		clear(e.expanding)
+	}
+	e.active++
+	return func() { e.active-- }
+}
+
+// step counts one unit of work and fails when the budget is spent.
+func (e *Evaluator) step(pos string) error {
+	e.steps++
+	max := e.MaxSteps
+	if max <= 0 {
+		max = DefaultMaxSteps
+	}
+	if e.steps > max {
+		return errorf(pos, "evaluation takes more than %d steps", max)
+	}
+	return nil
+}
+
+// produced counts n bytes of expansion output against the budget.
+func (e *Evaluator) produced(n int, pos string) error {
+	e.bytes += n
+	max := e.MaxBytes
+	if max <= 0 {
+		max = DefaultMaxBytes
+	}
+	if e.bytes > max {
+		return errorf(pos, "expansions produce more than %d bytes", max)
+	}
+	return nil
+}
+
+// addMakefile appends name to MAKEFILE_LIST, as make does for each file
+// it reads.
+func (e *Evaluator) addMakefile(name string) {
+	v, ok := e.vars["MAKEFILE_LIST"]
+	if !ok {
+		e.vars["MAKEFILE_LIST"] = &Var{Value: name, Flavor: Simple, Origin: OriginFile, Pos: "(default)"}
+		return
+	}
+	if v.Value != "" {
+		v.Value += " "
+	}
+	v.Value += name
 }
 
 func (e *Evaluator) warn(pos, format string, a ...any) {
 	e.diags = append(e.diags, Diagnostic{Pos: pos, Kind: "warning", Msg: fmt.Sprintf(format, a...)})
 }
 
+// unsupported reports a construct outside the subset: an error, or in
+// lenient mode a warning and a nil error (the caller skips the
+// construct).
+func (e *Evaluator) unsupported(pos, format string, a ...any) error {
+	msg := fmt.Sprintf(format, a...) + ": not supported"
+	if e.Lenient {
+		e.warn(pos, "%s; skipped", msg)
+		return nil
+	}
+	return &Error{Pos: pos, Msg: msg, Err: ErrUnsupported}
+}
+
 func errorf(pos, format string, a ...any) error {
 	return &Error{Pos: pos, Msg: fmt.Sprintf(format, a...)}
 }
 
-func unsupported(pos, format string, a ...any) error {
-	return &Error{Pos: pos, Msg: fmt.Sprintf(format, a...) + ": " + ErrUnsupported.Error()}
+// lookup finds a variable as make's lookup_variable does: the innermost
+// $(foreach)/$(call) scope first, the global set last.
+func (e *Evaluator) lookup(name string) *Var {
+	for i := len(e.scopes) - 1; i >= 0; i-- {
+		if v, ok := e.scopes[i][name]; ok {
+			return v
+		}
+	}
+	return e.vars[name]
 }
 
-// line is one logical line: continuations joined.
-type line struct {
-	text string
-	num  int // number of its first physical line
+// define sets a global variable unless the existing one has an origin
+// that ranks higher (make's define_variable_in_set), and returns the
+// variable as it now is.
+func (e *Evaluator) define(name, value, flavor, origin, pos string) *Var {
+	if v, ok := e.vars[name]; ok {
+		if originRank[origin] >= originRank[v.Origin] {
+			v.Value, v.Flavor, v.Origin, v.Pos = value, flavor, origin, pos
+		}
+		return v
+	}
+	v := &Var{Value: value, Flavor: flavor, Origin: origin, Pos: pos}
+	e.vars[name] = v
+	return v
 }
 
-// splitLines joins backslash-newline continuations. raw keeps the
-// physical lines of define bodies.
-type reader struct {
-	phys []string
-	i    int
-	base int
-}
-
-func newReader(text string, first int) *reader {
-	return &reader{phys: strings.Split(text, "\n"), base: first}
-}
-
-func (r *reader) done() bool { return r.i >= len(r.phys) }
-
-// next returns the next logical line (continuations joined as GNU make
-// does outside recipes: the backslash, the newline and the whitespace
-// around them become one space).
-func (r *reader) next() line {
-	l := line{num: r.base + r.i}
-	s := r.phys[r.i]
-	r.i++
-	for endsWithContinuation(s) && r.i < len(r.phys) {
-		s = strings.TrimRight(s[:len(s)-1], " \t") + " " + strings.TrimLeft(r.phys[r.i], " \t")
-		r.i++
-	}
-	if endsWithContinuation(s) {
-		s = s[:len(s)-1]
-	}
-	l.text = s
-	return l
-}
-
-// nextRaw returns the next logical line keeping continuations as written
-// (for define bodies and recipes).
-func (r *reader) nextRaw() line {
-	l := line{num: r.base + r.i}
-	s := r.phys[r.i]
-	r.i++
-	for endsWithContinuation(s) && r.i < len(r.phys) {
-		s += "\n" + r.phys[r.i]
-		r.i++
-	}
-	l.text = s
-	return l
-}
-
-func endsWithContinuation(s string) bool {
-	n := 0
-	for i := len(s) - 1; i >= 0 && s[i] == '\\'; i-- {
-		n++
-	}
-	return n%2 == 1
-}
-
-// stripComment removes a comment: '#' outside $(...) and ${...} and not
-// escaped. "\#" becomes "#".
-func stripComment(s string) string {
-	if !strings.Contains(s, "#") {
-		return s
-	}
-	var b strings.Builder
-	depth := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '\\' && i+1 < len(s) && s[i+1] == '#':
-			b.WriteByte('#')
-			i++
-			continue
-		case c == '$' && i+1 < len(s) && (s[i+1] == '(' || s[i+1] == '{'):
-			depth++
-			b.WriteString(s[i : i+2])
-			i++
-			continue
-		case (c == ')' || c == '}') && depth > 0:
-			depth--
-		case c == '#' && depth == 0:
-			return b.String()
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
-}
-
-// cond is the state of one open conditional.
-type cond struct {
-	taken   bool // some branch was true
-	active  bool // the current branch is being read
-	outer   bool // the enclosing context was active
-	sawElse bool
-	pos     string
-}
-
-func (e *Evaluator) evalText(name string, first int, text string) error {
-	if e.depth++; e.depth > maxDepth {
-		e.depth--
-		return errorf(fmt.Sprintf("%s:%d", name, first), "evaluation nested more than %d deep", maxDepth)
-	}
-	defer func() { e.depth-- }()
-	r := newReader(text, first)
-	var conds []*cond
-	active := func() bool { return len(conds) == 0 || conds[len(conds)-1].active }
-	var rule *Rule // the rule whose recipe lines follow
-	for !r.done() {
-		// Recipe lines: a tab-started line after a rule line.
-		if rule != nil && strings.HasPrefix(r.phys[r.i], "\t") {
-			l := r.nextRaw()
-			if active() {
-				rule.Recipe = append(rule.Recipe, l.text[1:])
-			}
-			continue
-		}
-		l := r.next()
-		pos := fmt.Sprintf("%s:%d", name, l.num)
-		text := stripComment(l.text)
-		trimmed := strings.TrimSpace(text)
-		if trimmed == "" {
-			continue
-		}
-		word, rest := firstWord(trimmed)
-		// Conditionals are read even in skipped branches.
-		switch word {
-		case "ifeq", "ifneq", "ifdef", "ifndef":
-			c := &cond{outer: active(), pos: pos}
-			if c.outer {
-				ok, err := e.condition(word, rest, pos)
-				if err != nil {
-					return err
-				}
-				c.active, c.taken = ok, ok
-			}
-			conds = append(conds, c)
-			continue
-		case "else":
-			if len(conds) == 0 {
-				return errorf(pos, "else without ifeq/ifneq/ifdef/ifndef")
-			}
-			c := conds[len(conds)-1]
-			if c.sawElse {
-				return errorf(pos, "only one plain else per conditional")
-			}
-			if rest == "" {
-				c.sawElse = true
-				c.active = c.outer && !c.taken
-				c.taken = c.taken || c.active
-				continue
-			}
-			w2, rest2 := firstWord(rest)
-			switch w2 {
-			case "ifeq", "ifneq", "ifdef", "ifndef":
-			default:
-				return errorf(pos, "else followed by %q, not a conditional", rest)
-			}
-			c.active = false
-			if c.outer && !c.taken {
-				ok, err := e.condition(w2, rest2, pos)
-				if err != nil {
-					return err
-				}
-				c.active, c.taken = ok, ok
-			}
-			continue
-		case "endif":
-			if len(conds) == 0 {
-				return errorf(pos, "endif without ifeq/ifneq/ifdef/ifndef")
-			}
-			conds = conds[:len(conds)-1]
-			continue
-		}
-		// A define body is skipped as a block even in a false branch.
-		defWord, defRest := word, rest
-		var mods []string
-		for defWord == "override" || defWord == "export" || defWord == "private" {
-			mods = append(mods, defWord)
-			defWord, defRest = firstWord(defRest)
-		}
-		if defWord == "define" {
-			body, err := readDefine(r, pos)
-			if err != nil {
-				return err
-			}
-			if active() {
-				rule = nil
-				if err := e.define(defRest, body, mods, pos); err != nil {
-					return err
-				}
-			}
-			continue
-		}
-		if !active() {
-			continue
-		}
-		if strings.HasPrefix(l.text, "\t") && rule == nil {
-			// A tab-started line outside a rule is read as a normal line.
-			text = strings.TrimLeft(text, "\t")
-		}
-		newRule, err := e.statement(word, rest, text, pos)
-		if err != nil {
-			return err
-		}
-		rule = newRule
-	}
-	if len(conds) > 0 {
-		return errorf(conds[len(conds)-1].pos, "conditional without endif")
-	}
-	return nil
-}
-
-func firstWord(s string) (string, string) {
-	i := strings.IndexAny(s, " \t")
-	if i < 0 {
-		return s, ""
-	}
-	return s[:i], strings.TrimLeft(s[i:], " \t")
-}
-
-// readDefine returns the body of a define, up to its endef.
-func readDefine(r *reader, pos string) (string, error) {
-	var body []string
-	depth := 1
-	for !r.done() {
-		l := r.nextRaw()
-		w, _ := firstWord(strings.TrimSpace(l.text))
-		switch w {
-		case "define":
-			depth++
-		case "endef":
-			if depth--; depth == 0 {
-				return strings.Join(body, "\n"), nil
-			}
-		}
-		if w == "override" || w == "export" {
-			if _, rest := firstWord(strings.TrimSpace(l.text)); strings.HasPrefix(rest, "define") {
-				depth++
-			}
-		}
-		body = append(body, l.text)
-	}
-	return "", errorf(pos, "define without endef")
-}
-
-func (e *Evaluator) define(spec, body string, mods []string, pos string) error {
-	name, op := strings.TrimSpace(spec), "="
-	for _, o := range []string{"::=", ":=", "+=", "?=", "!=", "="} {
-		if strings.HasSuffix(name, o) {
-			name, op = strings.TrimSpace(strings.TrimSuffix(name, o)), o
-			break
-		}
-	}
-	n, err := e.expand(name, pos)
-	if err != nil {
-		return err
-	}
-	return e.assign(strings.TrimSpace(n), op, body, contains(mods, "override"), contains(mods, "export"), pos)
-}
-
-func contains(l []string, s string) bool {
-	for _, x := range l {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-// statement evaluates one non-conditional line; it returns the rule when
-// the line is a rule (so that recipe lines attach to it).
-func (e *Evaluator) statement(word, rest, text, pos string) (*Rule, error) {
-	switch word {
-	case "include", "-include", "sinclude":
-		return nil, e.include(rest, word != "include", pos)
-	case "vpath", "load", "undefine":
-		return nil, unsupported(pos, "%s directive", word)
-	case ".SECONDEXPANSION:", ".ONESHELL:":
-		return nil, unsupported(pos, "%s", word)
-	}
-	// Modifiers of assignments.
-	override, export := false, false
-	s := strings.TrimLeft(text, " \t")
-	for {
-		w, r := firstWord(s)
-		switch w {
-		case "override":
-			override, s = true, r
-			continue
-		case "export":
-			export, s = true, r
-			continue
-		case "private":
-			s = r
-			continue
-		case "unexport":
-			names, err := e.expand(r, pos)
-			if err != nil {
-				return nil, err
-			}
-			for _, n := range strings.Fields(names) {
-				if v, ok := e.vars[n]; ok {
-					v.Export = false
-				}
-			}
-			return nil, nil
-		}
-		break
-	}
-	if name, op, value, ok := splitAssignment(s); ok {
-		n, err := e.expand(name, pos)
-		if err != nil {
-			return nil, err
-		}
-		n = strings.TrimSpace(n)
-		if n == "" {
-			return nil, errorf(pos, "empty variable name")
-		}
-		return nil, e.assign(n, op, value, override, export, pos)
-	}
-	if export && !strings.Contains(s, ":") {
-		// export NAME...: mark variables exported.
-		names, err := e.expand(s, pos)
-		if err != nil {
-			return nil, err
-		}
-		if strings.TrimSpace(names) == "" {
-			e.warn(pos, "export of all variables is not modelled")
-		}
-		for _, n := range strings.Fields(names) {
-			v, ok := e.vars[n]
-			if !ok {
-				v = &Var{Flavor: Recursive, Origin: OriginFile, Pos: pos}
-				e.vars[n] = v
-			}
-			v.Export = true
-		}
-		return nil, nil
-	}
-	if override {
-		return nil, errorf(pos, "override without an assignment")
-	}
-	return e.ruleLine(s, pos)
-}
-
-// splitAssignment finds an assignment operator at the top level of s
-// (outside $(...)), before any rule colon.
-func splitAssignment(s string) (name, op, value string, ok bool) {
-	depth := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '$' && i+1 < len(s) && (s[i+1] == '(' || s[i+1] == '{'):
-			depth++
-			i++
-		case (c == ')' || c == '}') && depth > 0:
-			depth--
-		case depth > 0:
-		case c == '=':
-			op = "="
-			j := i
-			if i > 0 {
-				switch s[i-1] {
-				case '+', '?', '!':
-					op, j = s[i-1:i+1], i-1
-				case ':':
-					op, j = ":=", i-1
-					if i > 1 && s[i-2] == ':' {
-						op, j = "::=", i-2
-					}
-				}
-			}
-			return s[:j], op, strings.TrimLeft(s[i+1:], " \t"), true
-		case c == ':':
-			if strings.HasPrefix(s[i:], ":=") || strings.HasPrefix(s[i:], "::=") {
-				continue
-			}
-			return "", "", "", false
-		case c == ';':
-			return "", "", "", false
-		}
-	}
-	return "", "", "", false
-}
-
+// assign is make's do_variable_definition, always into the global set
+// (as make does even inside $(call) and $(foreach)); op is one of
+// = := ::= ?= += !=.
 func (e *Evaluator) assign(name, op, value string, override, export bool, pos string) error {
-	old, exists := e.vars[name]
-	if exists && old.Origin == OriginCommandLine && !override {
-		if export {
-			old.Export = true
-		}
-		return nil
-	}
-	if exists && old.Origin == OriginOverride && !override {
-		return nil
-	}
 	origin := OriginFile
 	if override {
 		origin = OriginOverride
 	}
-	keepExport := exists && old.Export
-	nv := &Var{Origin: origin, Export: export || keepExport, Pos: pos}
+	var v *Var
 	switch op {
 	case "=":
-		nv.Value, nv.Flavor = value, Recursive
+		v = e.define(name, value, Recursive, origin, pos)
 	case ":=", "::=":
-		v, err := e.expand(value, pos)
+		x, err := e.expand(value, pos)
 		if err != nil {
 			return err
 		}
-		nv.Value, nv.Flavor = v, Simple
-	case "?=":
-		if exists {
-			if export {
-				old.Export = true
-			}
-			return nil
-		}
-		nv.Value, nv.Flavor = value, Recursive
-	case "+=":
-		if !exists || old.Flavor == "" {
-			nv.Value, nv.Flavor = value, Recursive
-			break
-		}
-		nv.Flavor, nv.Value = old.Flavor, old.Value
-		add := value
-		if old.Flavor == Simple {
-			v, err := e.expand(value, pos)
-			if err != nil {
-				return err
-			}
-			add = v
-		}
-		if nv.Value != "" && add != "" {
-			nv.Value += " "
-		}
-		nv.Value += add
-		if old.Origin == OriginOverride && !override {
-			nv.Origin = OriginOverride
-		}
+		v = e.define(name, x, Simple, origin, pos)
 	case "!=":
 		cmd, err := e.expand(value, pos)
 		if err != nil {
 			return err
 		}
-		out, err := e.shell(cmd, pos)
+		out, err := e.shell(cmd, false, pos)
 		if err != nil {
 			return err
 		}
-		nv.Value, nv.Flavor = strings.ReplaceAll(out, "$", "$$"), Recursive
+		v = e.define(name, out, Recursive, origin, pos)
+	case "?=":
+		if v = e.lookup(name); v == nil {
+			v = e.define(name, value, Recursive, origin, pos)
+		}
+	case "+=":
+		old := e.lookup(name)
+		if old == nil {
+			v = e.define(name, value, Recursive, origin, pos)
+			break
+		}
+		add := value
+		if old.Flavor == Simple {
+			x, err := e.expand(value, pos)
+			if err != nil {
+				return err
+			}
+			add = x
+		}
+		if add == "" {
+			v = old
+			break
+		}
+		nv := old.Value
+		if nv != "" {
+			nv += " "
+		}
+		v = e.define(name, nv+add, old.Flavor, origin, pos)
 	default:
 		return errorf(pos, "unknown assignment operator %q", op)
 	}
-	e.vars[name] = nv
-	return nil
-}
-
-func (e *Evaluator) include(spec string, optional bool, pos string) error {
-	files, err := e.expand(spec, pos)
-	if err != nil {
-		return err
-	}
-	for _, pat := range strings.Fields(files) {
-		p, inTree := e.treePath(pat)
-		if !inTree {
-			if optional {
-				e.warn(pos, "include of %s, outside the tree, skipped", pat)
-				continue
-			}
-			return errorf(pos, "include of %s: outside the tree (%s)", pat, e.Root)
-		}
-		var names []string
-		if strings.ContainsAny(p, "*?[") {
-			m, err := fs.Glob(e.FS, p)
-			if err != nil {
-				return errorf(pos, "include %s: %v", pat, err)
-			}
-			names = m
-		} else {
-			names = []string{p}
-		}
-		for _, n := range names {
-			b, err := fs.ReadFile(e.FS, n)
-			if errors.Is(err, fs.ErrNotExist) && optional {
-				continue
-			}
-			if errors.Is(err, fs.ErrNotExist) {
-				return errorf(pos, "include %s: no such file", pat)
-			}
-			if err != nil {
-				return errorf(pos, "include %s: %v", pat, err)
-			}
-			if err := e.evalText(n, 1, string(b)); err != nil {
-				return err
-			}
-		}
+	if export {
+		v.Export = true
 	}
 	return nil
 }
 
-// treePath maps a make path to a path in FS; absolute paths must be under
-// Root.
-func (e *Evaluator) treePath(p string) (string, bool) {
-	root := strings.TrimSuffix(e.Root, "/")
-	switch {
-	case root != "" && (p == root || strings.HasPrefix(p, root+"/")):
-		// Root may also be a placeholder such as ${HEADS_PWD}.
-		p = strings.TrimPrefix(strings.TrimPrefix(p, root), "/")
-	case strings.HasPrefix(p, "/"):
-		if root != "" {
-			return "", false
-		}
-		p = strings.TrimPrefix(p, "/")
+// undefine removes a global variable unless its origin ranks higher.
+func (e *Evaluator) undefine(name string, override bool) {
+	origin := OriginFile
+	if override {
+		origin = OriginOverride
 	}
-	if p == "" {
-		p = "."
+	if v, ok := e.vars[name]; ok && originRank[origin] >= originRank[v.Origin] {
+		delete(e.vars, name)
 	}
-	p = path.Clean(p)
-	if p == ".." || strings.HasPrefix(p, "../") {
-		return "", false
-	}
-	return p, true
-}
-
-func (e *Evaluator) ruleLine(s, pos string) (*Rule, error) {
-	recipe := ""
-	if i := topLevelIndex(s, ';'); i >= 0 {
-		s, recipe = s[:i], strings.TrimLeft(s[i+1:], " \t")
-	}
-	// Target-specific assignment: targets: VAR = value (value unexpanded).
-	if i := topLevelIndex(s, ':'); i >= 0 {
-		if name, op, value, ok := splitAssignment(s[i+1:]); ok && !strings.HasPrefix(s[i+1:], "=") {
-			t, err := e.expand(s[:i], pos)
-			if err != nil {
-				return nil, err
-			}
-			rule := Rule{Pos: pos, Targets: strings.Fields(t), TargetVar: strings.TrimSpace(name) + " " + op + " " + value}
-			e.rules = append(e.rules, rule)
-			return nil, nil
-		}
-	}
-	x, err := e.expand(s, pos)
-	if err != nil {
-		return nil, err
-	}
-	if strings.TrimSpace(x) == "" {
-		if recipe != "" {
-			return nil, errorf(pos, "recipe without a rule")
-		}
-		return nil, nil
-	}
-	i := strings.IndexByte(x, ':')
-	if i < 0 {
-		return nil, errorf(pos, "missing separator: %q is neither an assignment, a rule nor a directive", strings.TrimSpace(truncate(x, 80)))
-	}
-	targets := strings.Fields(x[:i])
-	pre := strings.TrimPrefix(x[i+1:], ":")
-	rule := Rule{Pos: pos, Targets: targets, Prereqs: strings.Fields(pre)}
-	if recipe != "" {
-		rule.Recipe = append(rule.Recipe, recipe)
-	}
-	for _, t := range targets {
-		if t == ".SECONDEXPANSION" || t == ".ONESHELL" {
-			return nil, unsupported(pos, "special target %s", t)
-		}
-	}
-	e.rules = append(e.rules, rule)
-	return &e.rules[len(e.rules)-1], nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n] + "..."
-	}
-	return s
-}
-
-// topLevelIndex is the index of c in s outside $(...)/${...}, or -1.
-func topLevelIndex(s string, c byte) int {
-	depth := 0
-	for i := 0; i < len(s); i++ {
-		switch {
-		case s[i] == '$' && i+1 < len(s) && (s[i+1] == '(' || s[i+1] == '{'):
-			depth++
-			i++
-		case (s[i] == ')' || s[i] == '}') && depth > 0:
-			depth--
-		case s[i] == '$' && i+1 < len(s):
-			i++ // $$ or $x
-		case s[i] == c && depth == 0:
-			return i
-		}
-	}
-	return -1
-}
-
-// condition evaluates the test of ifeq/ifneq/ifdef/ifndef.
-func (e *Evaluator) condition(kind, arg, pos string) (bool, error) {
-	switch kind {
-	case "ifdef", "ifndef":
-		n, err := e.expand(arg, pos)
-		if err != nil {
-			return false, err
-		}
-		n = strings.TrimSpace(n)
-		if strings.ContainsAny(n, " \t") {
-			return false, errorf(pos, "%s takes one variable name, got %q", kind, n)
-		}
-		v, ok := e.vars[n]
-		def := ok && v.Value != "" && v.Flavor != ""
-		return def == (kind == "ifdef"), nil
-	}
-	a, b, err := splitCondArgs(arg)
-	if err != nil {
-		return false, errorf(pos, "%s %s: %v", kind, arg, err)
-	}
-	xa, err := e.expand(a, pos)
-	if err != nil {
-		return false, err
-	}
-	xb, err := e.expand(b, pos)
-	if err != nil {
-		return false, err
-	}
-	return (xa == xb) == (kind == "ifeq"), nil
-}
-
-// splitCondArgs splits "(a,b)", "'a' 'b'" or "\"a\" \"b\"" as GNU make
-// does: in the parenthesised form the first argument loses trailing and
-// the second leading whitespace.
-func splitCondArgs(s string) (string, string, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return "", "", errors.New("missing arguments")
-	}
-	if s[0] == '(' {
-		depth, comma := 0, -1
-		for i := 1; i < len(s); i++ {
-			switch s[i] {
-			case '(':
-				depth++
-			case ')':
-				if depth == 0 {
-					if comma < 0 {
-						return "", "", errors.New("missing ','")
-					}
-					if strings.TrimSpace(s[i+1:]) != "" {
-						return "", "", errors.New("extraneous text after the arguments")
-					}
-					return strings.TrimRight(s[1:comma], " \t"), strings.TrimLeft(s[comma+1:i], " \t"), nil
-				}
-				depth--
-			case ',':
-				if depth == 0 && comma < 0 {
-					comma = i
-				}
-			}
-		}
-		return "", "", errors.New("missing ')'")
-	}
-	var args []string
-	for len(args) < 2 {
-		s = strings.TrimLeft(s, " \t")
-		if s == "" || (s[0] != '"' && s[0] != '\'') {
-			return "", "", errors.New("arguments must be (a,b), \"a\" \"b\" or 'a' 'b'")
-		}
-		q := s[0]
-		end := strings.IndexByte(s[1:], q)
-		if end < 0 {
-			return "", "", errors.New("unterminated quote")
-		}
-		args = append(args, s[1:end+1])
-		s = s[end+2:]
-	}
-	if strings.TrimSpace(s) != "" {
-		return "", "", errors.New("extraneous text after the arguments")
-	}
-	return args[0], args[1], nil
 }

@@ -73,6 +73,12 @@ func (o *shellOracle) answer(cmd string) (string, bool) {
 		return "", true // an empty initrd written at build time
 	}
 	if m := reArith.FindStringSubmatch(c); m != nil {
+		if strings.Contains(m[1], Jobs) {
+			// make -j sizing from CPUS (= ${HEADS_JOBS}) and memory: make
+			// expands it although CPUS is a command-line variable and the
+			// result is discarded; the action's job count is the answer.
+			return Jobs, true
+		}
 		if v, err := arith(m[1]); err == nil {
 			return strconv.FormatInt(v, 10), true
 		}
