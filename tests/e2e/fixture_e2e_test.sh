@@ -10,7 +10,10 @@
 #     coreboot compile (from Bazel's execution log);
 #  3. a wrong sha256, a missing source, a malformed board config and a
 #     coreboot whose util/crossgcc/sum differs from its shared crossgcc's
-#     fail with the clear message.
+#     fail with the clear message, and so does an unhashed git pin of a
+#     generated sources file;
+#  4. a musl-cross-make build outside linux-sandbox waits for another build
+#     holding its fixed /tmp directory instead of sharing it.
 # Tagged e2e: it starts nested Bazel servers (a few minutes cold).
 set -euo pipefail
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -169,5 +172,22 @@ for want in "the source of module 'gitmod' has no sha256 pin" \
 	grep -qF -- "$want" "$T/git.log" || { cat "$T/git.log"; fail "git-pin message lacks: $want"; }
 done
 echo "unhashed git pin: ok"
+# musl-cross-make builds in a fixed directory, /tmp/rules_heads-<label>:
+# outside linux-sandbox's private /tmp a second build of the same label must
+# wait for the first instead of sharing its tree. Hold the lock, rebuild the
+# toolchain (a config change re-runs only it) with the standalone strategy,
+# and see it wait and then succeed.
+lock=/tmp/rules_heads-tests_fixtures-fixture_musl_cross_x86_64_build.lock
+( exec 9>"$lock"; flock 9; touch "$T/held"; sleep 20 ) &
+holder=$!
+while [ ! -e "$T/held" ]; do sleep 0.2; done
+sed -i 's/-DHEADS_FIXTURE_CONFIG=1/-DHEADS_FIXTURE_CONFIG=2/' "$A/tests/fixtures/BUILD.bazel"
+bz "$A" "$T/ob-one" build "${common[@]}" --strategy=HeadsMuslCrossMake=standalone \
+	//tests/fixtures:fixture_musl_cross_x86_64_build 2>"$T/lock.log" || { cat "$T/lock.log"; fail "toolchain build under a held lock"; }
+wait "$holder" || true
+grep -qF "is in use by another build of this toolchain; waiting for it" "$T/lock.log" ||
+	{ cat "$T/lock.log"; fail "the toolchain build did not say it waited"; }
+sed -i 's/-DHEADS_FIXTURE_CONFIG=2/-DHEADS_FIXTURE_CONFIG=1/' "$A/tests/fixtures/BUILD.bazel"
+echo "musl-cross-make build dir lock: ok"
 bz "$A" "$T/ob-one" shutdown
 echo "PASS"
