@@ -43,6 +43,7 @@ _tree = tag_class(
         "path": attr.string(doc = "A local Heads tree: absolute, or relative to the main workspace."),
         "sha256": attr.string(doc = "sha256 of the archive."),
         "strip_prefix": attr.string(doc = "Directory prefix to strip from the archive."),
+        "tree_id": attr.string(doc = "git's tree id of the pinned commit (`git rev-parse <commit>^{tree}`); the files are checked against it."),
         "urls": attr.string_list(doc = "Archive of the tree."),
     },
 )
@@ -115,7 +116,7 @@ def _heads_impl(mctx):
             if t.name in seen:
                 continue
             seen[t.name] = True
-            heads_tree(name = t.name, path = t.path, urls = t.urls, sha256 = t.sha256, strip_prefix = t.strip_prefix)
+            heads_tree(name = t.name, path = t.path, urls = t.urls, sha256 = t.sha256, strip_prefix = t.strip_prefix, tree_id = t.tree_id)
     return mctx.extension_metadata(
         root_module_direct_deps = root_repos,
         root_module_direct_dev_deps = root_dev_repos,

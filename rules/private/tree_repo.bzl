@@ -5,6 +5,7 @@
 _HEADSGEN_PACKAGES = [
     "tools/cmd/headsgen",
     "tools/heads/buildgen",
+    "tools/heads/gittree",
     "tools/heads/mk",
     "tools/heads/tree",
     "tools/internal/atomicfile",
@@ -42,6 +43,33 @@ def _build_headsgen(rctx):
         fail("rules_heads: building headsgen for heads_tree %s failed:\n%s%s" % (rctx.name, res.stdout, res.stderr))
     return out
 
+def _check_tree_id(rctx, headsgen):
+    """Fails unless the tree's git tree id is rctx.attr.tree_id (when set)."""
+    if rctx.attr.path:
+        top = rctx.workspace_root.get_child(rctx.attr.path) if not rctx.attr.path.startswith("/") else rctx.path(rctx.attr.path)
+    else:
+        top = rctx.path(".")
+    if not rctx.attr.tree_id:
+        # buildifier: disable=print
+        print("rules_heads: heads_tree %s (%s) has no tree_id: its files are not checked against a commit" % (rctx.name, top))
+        return
+    res = rctx.execute([headsgen, "tree-id", "--tree", str(top)])
+    if res.return_code:
+        fail("rules_heads: heads_tree %s: computing the tree id of %s failed:\n%s" % (rctx.name, top, res.stderr))
+    got = res.stdout.strip()
+    if got != rctx.attr.tree_id:
+        fail("""rules_heads: heads_tree {name}: {top} is not the pinned Heads tree:
+  git tree id of its files: {got}
+  tree_id pinned:           {want}
+A file was added, changed or removed (or a blob is missing from the copy).
+Compare with `git ls-tree -r <commit>` of the pinned commit, or, if the
+pin should move, set tree_id to `git rev-parse <commit>^{{tree}}`.""".format(
+            name = rctx.name,
+            top = top,
+            got = got,
+            want = rctx.attr.tree_id,
+        ))
+
 # The directories headsgen writes BUILD files into: copied, never linked,
 # so a local checkout is not written to.
 _GENERATED_DIRS = ["config", "modules", "patches"]
@@ -68,6 +96,7 @@ def _heads_tree_impl(rctx):
             stripPrefix = rctx.attr.strip_prefix,
         )
     headsgen = _build_headsgen(rctx)
+    _check_tree_id(rctx, headsgen)
     res = rctx.execute([headsgen, "build-files", "--tree", str(rctx.path("."))])
     if res.return_code:
         fail("rules_heads: generating the BUILD files of heads_tree %s failed:\n%s" % (rctx.name, res.stderr))
@@ -90,6 +119,7 @@ The tree is a local directory (`path`) or an archive (`urls` + `sha256`).""",
         "path": attr.string(doc = "A local Heads tree: absolute, or relative to the main workspace."),
         "sha256": attr.string(doc = "sha256 of the archive."),
         "strip_prefix": attr.string(doc = "Directory prefix to strip from the archive."),
+        "tree_id": attr.string(doc = "git's tree id of the pinned commit (`git rev-parse <commit>^{tree}`): the tree's files are checked against it, in Go, before anything is generated. Without it a note says the tree is unchecked."),
         "urls": attr.string_list(doc = "Archive of the tree."),
     },
 )

@@ -10,8 +10,8 @@
 #     coreboot compile (from Bazel's execution log);
 #  3. a wrong sha256, a missing source, a malformed board config and a
 #     coreboot whose util/crossgcc/sum differs from its shared crossgcc's
-#     fail with the clear message, and so does an unhashed git pin of a
-#     generated sources file;
+#     fail with the clear message, and so do an unhashed git pin of a
+#     generated sources file and a Heads tree that is not the pinned one;
 #  4. a musl-cross-make build outside linux-sandbox waits for another build
 #     holding its fixed /tmp directory instead of sharing it.
 # Tagged e2e: it starts nested Bazel servers (a few minutes cold).
@@ -172,6 +172,17 @@ for want in "the source of module 'gitmod' has no sha256 pin" \
 	grep -qF -- "$want" "$T/git.log" || { cat "$T/git.log"; fail "git-pin message lacks: $want"; }
 done
 echo "unhashed git pin: ok"
+# A Heads tree whose files are not the pinned tree's: one clear error,
+# before anything is generated.
+sed -i 's/tree_id = "[0-9a-f]*"/tree_id = "0000000000000000000000000000000000000000"/' "$A/MODULE.bazel"
+if bz "$A" "$T/ob-one" build "${common[@]}" --nobuild @heads_fixture_tree//modules:libgreet 2>"$T/treeid.log"; then
+	fail "a Heads tree with another tree id was accepted"
+fi
+for want in "is not the pinned Heads tree" "tree_id pinned:           0000000000000000000000000000000000000000"; do
+	grep -qF -- "$want" "$T/treeid.log" || { cat "$T/treeid.log"; fail "tree-id message lacks: $want"; }
+done
+cp "$src/MODULE.bazel" "$A/MODULE.bazel"
+echo "Heads tree id mismatch: ok"
 # musl-cross-make builds in a fixed directory, /tmp/rules_heads-<label>:
 # outside linux-sandbox's private /tmp a second build of the same label must
 # wait for the first instead of sharing its tree. Hold the lock, rebuild the

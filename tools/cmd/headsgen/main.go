@@ -5,6 +5,7 @@
 //	headsgen eval --tree DIR --board BOARD
 //	headsgen sources --tree DIR --out heads_sources.json [--board B]...
 //	headsgen build-files --tree DIR
+//	headsgen tree-id --tree DIR
 package main
 
 import (
@@ -19,6 +20,7 @@ import (
 	"strings"
 
 	"github.com/rules-heads/rules_heads/tools/heads/buildgen"
+	"github.com/rules-heads/rules_heads/tools/heads/gittree"
 	"github.com/rules-heads/rules_heads/tools/heads/tree"
 	"github.com/rules-heads/rules_heads/tools/internal/atomicfile"
 	"github.com/rules-heads/rules_heads/tools/internal/cli"
@@ -31,6 +33,7 @@ var program = &cli.Program{
 	Commands: []cli.Command{
 		{Name: "eval", Args: "--tree DIR --board BOARD", Summary: "print one board's evaluation (modules, pins, exports) as JSON", Run: evalCmd},
 		{Name: "build-files", Args: "--tree DIR", Summary: "write modules/, patches/ and config/ BUILD.bazel files of the tree (what the Gazelle language writes; used by the heads.tree repository rule)", Run: buildFilesCmd},
+		{Name: "tree-id", Args: "--tree DIR", Summary: "print git's tree id of DIR (what `git rev-parse <commit>^{tree}` says for the commit it claims to be)", Run: treeIDCmd},
 		{Name: "sources", Args: "--tree DIR --out FILE [--board B]...", Summary: "write every source pin of the tree's boards (or of the --board ones) for the heads module extension", Run: sourcesCmd},
 	},
 }
@@ -123,5 +126,21 @@ func buildFilesCmd(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		}
 	}
 	fmt.Fprintf(fs.Output(), "headsgen: %d boards; wrote %s\n", len(t.Boards), strings.Join(names, ", "))
+	return nil
+}
+
+func treeIDCmd(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	dir := fs.String("tree", "", "directory")
+	if err := cli.Parse(fs, args); err != nil {
+		return err
+	}
+	if err := cli.Required(fs, "tree"); err != nil {
+		return err
+	}
+	id, err := gittree.TreeID(os.DirFS(*dir), ".")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, id)
 	return nil
 }

@@ -55,3 +55,45 @@ func TestSources(t *testing.T) {
 		t.Errorf("empty dir: %v", err)
 	}
 }
+
+// copyResolved copies a tree following symbolic links (Bazel's runfiles
+// are links to the sources), keeping the execute bits.
+func copyResolved(t *testing.T, from, to string) {
+	t.Helper()
+	err := filepath.Walk(from, func(p string, fi os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, p)
+		dst := filepath.Join(to, rel)
+		st, err := os.Stat(p) // follows links
+		if err != nil {
+			return err
+		}
+		if st.IsDir() {
+			return os.MkdirAll(dst, 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(dst, b, st.Mode().Perm())
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestTreeID(t *testing.T) {
+	d := t.TempDir()
+	copyResolved(t, fixtureTree, d)
+	var out bytes.Buffer
+	if err := run([]string{"tree-id", "--tree", d}, &out, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	// The pin of heads_fixture_tree in MODULE.bazel (git's id of the
+	// committed tests/fixtures/heads_tree).
+	if got := strings.TrimSpace(out.String()); got != "2d5f9680ea6737746c4dbc7d7f7cbbd22d1453d8" {
+		t.Errorf("tree id %s; update MODULE.bazel's heads_fixture_tree tree_id if the fixture changed", got)
+	}
+}
