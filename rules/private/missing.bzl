@@ -1,0 +1,94 @@
+"""Missing sources: reported all at once, before anything compiles.
+
+A source archive that cannot be fetched does not stop the fetch with the
+first error: its repository becomes a `heads_missing_source` target that
+says what is missing. heads_sources_check, which every generated board's
+targets depend on, fails the board's analysis with the full list, so `bazel
+build //boards:<b>_rom` names every missing file in one message and no
+action runs.
+"""
+
+HeadsMissingSourceInfo = provider(
+    doc = "A source archive that could not be fetched.",
+    fields = {"entry": "string: module, file name, sha256, URLs and why, one paragraph."},
+)
+
+HeadsSourcesCheckInfo = provider(
+    doc = "A board's sources are all present.",
+    fields = {},
+)
+
+def _missing_fail_script(ctx, out, text):
+    ctx.actions.run_shell(
+        outputs = [out],
+        command = "printf '%s\\n' \"$1\" >&2; exit 1",
+        arguments = [text],
+        mnemonic = "HeadsMissingSource",
+        progress_message = "Missing source %{label}",
+    )
+
+def _heads_missing_source_impl(ctx):
+    entry = """{module}: {file}
+    sha256: {sha256}
+    URLs:   {urls}
+    why:    {reason}""".format(
+        module = ctx.attr.module,
+        file = ctx.attr.file_name,
+        sha256 = ctx.attr.sha256 or "(not pinned yet)",
+        urls = " ".join(ctx.attr.urls) or "(none)",
+        reason = ctx.attr.reason.replace("\n", "\n            "),
+    )
+    out = ctx.actions.declare_file(ctx.attr.file_name + ".missing")
+    _missing_fail_script(ctx, out, "rules_heads: missing source\n  " + entry + "\n" + ctx.attr.help)
+    return [DefaultInfo(files = depset([out])), HeadsMissingSourceInfo(entry = entry)]
+
+heads_missing_source = rule(
+    implementation = _heads_missing_source_impl,
+    doc = "Stands for a source archive that could not be fetched (written by heads_archive). Building it fails with what is missing and where to put it.",
+    attrs = {
+        "file_name": attr.string(mandatory = True),
+        "help": attr.string(doc = "Where to put the file."),
+        "module": attr.string(),
+        "reason": attr.string(),
+        "sha256": attr.string(),
+        "urls": attr.string_list(),
+    },
+    provides = [HeadsMissingSourceInfo],
+)
+
+_HELP = """To build offline, put each file (with exactly that sha256) into a mirror
+directory: $RULES_HEADS_DISTDIR (~/.cache/rules_heads/distdir with
+tools/bazel) or another directory listed in heads.mirror(dirs = [...]).
+The mirror files are watched: the next build picks them up. A pin without
+sha256 (a git commit) needs its forge archive hashed first; see
+docs/heads-tree.md. Files of the Heads tree (blobs) are made by the
+board's BOARD_TARGETS scripts in a Heads checkout."""
+
+def _heads_sources_check_impl(ctx):
+    entries = [s[HeadsMissingSourceInfo].entry for s in ctx.attr.sources if HeadsMissingSourceInfo in s]
+    entries.extend(["tree file " + m for m in ctx.attr.missing])
+    if entries:
+        fail("%s: %d source(s) of this board are missing; nothing was built:\n\n  %s\n\n%s" % (
+            ctx.label,
+            len(entries),
+            "\n  ".join(entries),
+            _HELP,
+        ))
+    return [HeadsSourcesCheckInfo()]
+
+heads_sources_check = rule(
+    implementation = _heads_sources_check_impl,
+    doc = """Fails analysis with the complete list of a board's missing sources.
+
+`sources` are the board's source archives (`@<repo>//file`); a repository
+whose file could not be fetched is a heads_missing_source. `missing` lists
+files of the Heads tree the board needs that are not there (e.g. an ME
+blob Heads downloads with a board target's script). heads_board makes the
+board's targets depend on this check, so nothing of the board is built
+until every source is there.""",
+    attrs = {
+        "missing": attr.string_list(doc = "Missing files of the Heads tree: `path: why`."),
+        "sources": attr.label_list(allow_files = True, doc = "The board's source archives."),
+    },
+    provides = [HeadsSourcesCheckInfo],
+)
