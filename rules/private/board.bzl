@@ -3,15 +3,16 @@
 load(":coreboot.bzl", "heads_coreboot")
 load(":initrd.bzl", "heads_initrd")
 load(":kernel.bzl", "heads_linux")
+load(":missing.bzl", "heads_sources_check")
 load(":rom.bzl", "heads_rom")
 
 def heads_board(
         name,
-        board_config,
         linux_source,
         linux_config,
         coreboot_source,
         coreboot_config,
+        board_config = None,
         modules = [],
         linux_config_mode = "full",
         linux_arch = "x86",
@@ -29,6 +30,15 @@ def heads_board(
         me = None,
         gbe = None,
         heads_compat = False,
+        etc_config = "",
+        dev_cpios = [],
+        initrd_links = {},
+        linux_data = [],
+        blobs = [],
+        brand = "Heads",
+        heads_config = False,
+        sources = [],
+        missing_blobs = [],
         visibility = None,
         tags = []):
     """Declares a board's targets, named after the board as Heads names its outputs.
@@ -43,7 +53,10 @@ def heads_board(
       `<name>.zip`;
     - `<name>_rom`: the full ROM only (what `bazel build //boards:<b>_rom`
       and a `_run` target want);
-    - `<name>_hashes`: hashes.txt and sizes.txt.
+    - `<name>_hashes`: hashes.txt and sizes.txt;
+    - `<name>_sources` (when `sources` or `missing_blobs` are given): a
+      heads_sources_check every target above depends on, so a board with
+      missing sources fails before anything is built, listing all of them.
 
     One call corresponds to one Heads boards/<b>/<b>.config (the Gazelle
     extension generates it): CONFIG_LINUX_CONFIG -> linux_config,
@@ -53,7 +66,7 @@ def heads_board(
 
     Args:
       name: board name.
-      board_config: the board's .config file.
+      board_config: the board's .config file (its `export CONFIG_*` lines become /etc/config unless etc_config is given).
       linux_source: heads_source of the kernel.
       linux_config: kernel config (full, or a fragment with linux_config_mode = "fragment").
       coreboot_source: heads_source of coreboot.
@@ -75,11 +88,44 @@ def heads_board(
       me: ME blob.
       gbe: GbE blob.
       heads_compat: cpio-clean compatible initrd bytes.
+      etc_config: exact contents of the initrd's /etc/config (generated boards).
+      dev_cpios: prebuilt newc archives merged first into the initrd (Heads' blobs/dev.cpio).
+      initrd_links: symlinks of the initrd trees, path -> target.
+      linux_data: Heads' linux_data entries (`src|dst`) for the initrd.
+      blobs: files of the Heads tree (blobs/...) that the kernel and coreboot configs name.
+      brand: Heads' BRAND_NAME for the config placeholders.
+      heads_config: linux_config and coreboot_config are Heads templates: their placeholders are replaced as Heads' prepare_module_config.sh does, with `blobs` at their tree paths.
+      sources: every source archive of the board, for the `_sources` check.
+      missing_blobs: files of the Heads tree the board needs that are not there (`path: why`), listed by the check.
       visibility: visibility of the targets.
       tags: tags of the targets.
     """
+    check = None
+    if sources or missing_blobs:
+        check = ":" + name + "_sources"
+        heads_sources_check(
+            name = name + "_sources",
+            sources = sources,
+            missing = missing_blobs,
+            visibility = visibility,
+            tags = tags,
+        )
+    kernel_data = []
+    if linux_data:
+        native.filegroup(
+            name = name + "_kernel_data",
+            srcs = [":" + name + "_kernel"],
+            output_group = "data",
+            tags = tags,
+        )
+        kernel_data = [":" + name + "_kernel_data"]
     heads_initrd(
         name = name + "_initrd",
+        sources_check = check,
+        dev_cpios = dev_cpios,
+        etc_config = etc_config,
+        extra_tars = kernel_data,
+        links = initrd_links,
         out = name + "/initrd.cpio.xz",
         board_config = board_config,
         config_extra = {"CONFIG_BOARD": name},
@@ -96,6 +142,11 @@ def heads_board(
     )
     heads_linux(
         name = name + "_kernel",
+        sources_check = check,
+        data = linux_data,
+        heads_config = heads_config,
+        tree_files = blobs,
+        brand = brand,
         source = linux_source,
         config = linux_config,
         config_mode = linux_config_mode,
@@ -105,6 +156,10 @@ def heads_board(
     )
     heads_coreboot(
         name = name + "_coreboot",
+        sources_check = check,
+        heads_config = heads_config,
+        tree_files = blobs,
+        brand = brand,
         source = coreboot_source,
         config = coreboot_config,
         kernel = ":" + name + "_kernel",
@@ -116,6 +171,7 @@ def heads_board(
     )
     heads_rom(
         name = name + "_release",
+        sources_check = check,
         board = name,
         rom = ":" + name + "_coreboot",
         pad_to = rom_size,

@@ -88,6 +88,35 @@ def check_list_entries(label, what, values):
         if "\n" in v:
             fail("%s: %s %r contains a newline, which rules_heads cannot pass to its actions" % (label, what, v))
 
+def tree_path(f):
+    """A source file's path in its repository (a Heads tree: blobs/..., config/...)."""
+    if f.owner and f.owner.workspace_root and f.short_path.startswith("../"):
+        return f.short_path.split("/", 2)[2]
+    return f.short_path
+
+def heads_tree_env(ctx):
+    """RH_TREE_FILES and RH_BRAND of rh_heads_config, from `tree_files` and `brand`.
+
+    Args:
+      ctx: rule context with `tree_files` (label_list) and `brand` attributes.
+
+    Returns:
+      (env dict, input Files).
+    """
+    lines = ["%s\t%s" % (f.path, tree_path(f)) for f in ctx.files.tree_files]
+    check_list_entries(ctx.label, "tree file", lines)
+    for f in ctx.files.tree_files:
+        p = tree_path(f)
+        if p.startswith("/") or ".." in p.split("/"):
+            fail("%s: tree file %s is not inside its tree" % (ctx.label, f.short_path))
+    return {"RH_BRAND": ctx.attr.brand, "RH_TREE_FILES": "\n".join(lines)}, ctx.files.tree_files
+
+HEADS_CONFIG_ATTRS = {
+    "brand": attr.string(default = "Heads", doc = "Heads' BRAND_NAME, for the @BRAND_NAME@ and @BRAND_DIR@ placeholders."),
+    "heads_config": attr.bool(doc = "The config is a Heads config template: replace its placeholders (@BLOB_DIR@, @BRAND_DIR@, @BRAND_NAME@, @BOARD_BUILD_DIR@) as Heads' bin/prepare_module_config.sh does, with `tree_files` laid out as the Heads tree."),
+    "tree_files": attr.label_list(allow_files = True, doc = "Files of a Heads tree the config names (blobs/...), placed at their path in the tree."),
+}
+
 def run_heads_action(
         ctx,
         body,

@@ -1,7 +1,8 @@
 """heads_coreboot: coreboot for one board, with a Linux payload, reproducibly."""
 
 load("//rules:providers.bzl", "HeadsCorebootToolchainInfo", "HeadsSourceInfo")
-load(":common.bzl", "TOOL_ATTRS", "check_list_entries", "run_heads_action")
+load(":common.bzl", "HEADS_CONFIG_ATTRS", "TOOL_ATTRS", "check_list_entries", "heads_tree_env", "run_heads_action")
+load(":missing.bzl", "HeadsSourcesCheckInfo")
 
 _CROSSGCC_BODY = """
 LOG="$WORK/build.log"
@@ -110,7 +111,11 @@ kconfig() { # NAME: the value of CONFIG_NAME in the resolved config, unquoted
   sed -n -e "s/^CONFIG_$1=\\(.*\\)$/\\1/p" "$WORK/build/.config" | sed -e 's/^"//' -e 's/"$//' -e 's/\\\\"/"/g'
 }
 mkdir -p "$WORK/build"
-cp "$EXECROOT/$RH_CONFIG" "$WORK/build/.config"
+if [ "$RH_HEADS_CONFIG" = 1 ]; then
+  rh_heads_config "$EXECROOT/$RH_CONFIG" "$WORK/build/.config" "$WORK/src"
+else
+  cp "$EXECROOT/$RH_CONFIG" "$WORK/build/.config"
+fi
 chmod u+w "$WORK/build/.config"
 rh_run_logged coreboot "$LOG" cbmake olddefconfig
 cp "$WORK/build/.config" "$EXECROOT/$RH_OUT_CONFIG"
@@ -168,12 +173,15 @@ def _heads_coreboot_impl(ctx):
     payload = ctx.actions.declare_file(ctx.label.name + "/payload.txt")
     config = ctx.actions.declare_file(ctx.label.name + "/.config")
     log = ctx.actions.declare_file(ctx.label.name + "/build.log")
-    inputs = [src, ctx.file.config]
+    tree_env, tree_inputs = heads_tree_env(ctx)
+    inputs = [src, ctx.file.config] + tree_inputs
     make_env = ["{}={}".format(k, v) for k, v in sorted(ctx.attr.make_env.items())]
     check_list_entries(ctx.label, "make_env entry", make_env)
     check_list_entries(ctx.label, "make_args entry", ctx.attr.make_args)
-    env = {
+    env = dict(tree_env)
+    env.update({
         "RH_CONFIG": ctx.file.config.path,
+        "RH_HEADS_CONFIG": "1" if ctx.attr.heads_config else "0",
         "RH_JOBS": str(ctx.attr.jobs),
         "RH_LABEL": str(ctx.label),
         "RH_MAKE_ARGS": "\n".join(ctx.attr.make_args),
@@ -185,7 +193,7 @@ def _heads_coreboot_impl(ctx):
         "RH_OUT_ROM": base.path,
         "RH_SRC": src.path,
         "RH_STRIP": str(source_info.strip_components),
-    }
+    })
     if ctx.attr.toolchain:
         tc = ctx.attr.toolchain[HeadsCorebootToolchainInfo]
         inputs.extend([tc.archive, tc.sum])
@@ -260,8 +268,12 @@ separate step: CONFIG_VBOOT (payloads in several CBFS regions), an error.
 The compiler is coreboot's own crossgcc, `toolchain` (a
 heads_coreboot_toolchain, as XGCCPATH; its util/crossgcc/sum must equal
 this source's), or, without it, what `make_env` selects, e.g.
-CROSS_COMPILE_x86 with CONFIG_ANY_TOOLCHAIN.""",
-    attrs = dict(TOOL_ATTRS, **{
+CROSS_COMPILE_x86 with CONFIG_ANY_TOOLCHAIN.
+
+With `heads_config`, the config is a Heads template (config/coreboot-*.config)
+whose placeholders are replaced as Heads' prepare_module_config.sh does; the
+blobs it names (IFD, GbE, ME) come from `tree_files`.""",
+    attrs = dict(TOOL_ATTRS, **dict(HEADS_CONFIG_ATTRS, **{
         "config": attr.label(allow_single_file = True, mandatory = True, doc = "coreboot (def)config."),
         "initrd": attr.label(allow_single_file = True, doc = "Initrd for the Linux payload."),
         "jobs": attr.int(default = 2),
@@ -269,6 +281,7 @@ CROSS_COMPILE_x86 with CONFIG_ANY_TOOLCHAIN.""",
         "make_args": attr.string_list(doc = "Extra make arguments."),
         "make_env": attr.string_dict(doc = "Environment for make (e.g. CROSS_COMPILE_x86)."),
         "source": attr.label(mandatory = True, providers = [HeadsSourceInfo]),
+        "sources_check": attr.label(providers = [HeadsSourcesCheckInfo], doc = "A heads_sources_check: analysis fails with the board's missing sources first."),
         "toolchain": attr.label(providers = [HeadsCorebootToolchainInfo], doc = "coreboot's crossgcc (heads_coreboot_toolchain), passed as XGCCPATH."),
-    }),
+    })),
 )

@@ -130,3 +130,27 @@ rh_scrub_install() {
 rh_crossgcc_sum() {
 	"$EXECROOT/$ROMSTITCH" crossgcc-sum --src "$1" --out "$2"
 }
+
+# rh_heads_config CONFIG OUT SRCDIR: Heads' bin/prepare_module_config.sh.
+# Lays out RH_TREE_FILES (`<exec path><TAB><tree path>` lines: blobs and
+# other files of the Heads tree the config names) under $WORK/heads, then
+# copies CONFIG to OUT replacing Heads' placeholders with paths relative
+# to SRCDIR (where make runs), as Heads does so that no absolute path ends
+# up in the image: @BLOB_DIR@, @BRAND_DIR@, @BRAND_NAME@ and
+# @BOARD_BUILD_DIR@ (a directory $WORK/board that the payload step, not
+# this build, fills).
+rh_heads_config() {
+	local src rel
+	mkdir -p "$WORK/heads" "$WORK/board"
+	while IFS=$'\t' read -r src rel; do
+		install -D -m 0644 "$EXECROOT/$src" "$WORK/heads/$rel"
+	done < <(rh_each RH_TREE_FILES)
+	local heads board
+	heads=$(realpath --relative-to "$3" "$WORK/heads")
+	board=$(realpath --relative-to "$3" "$WORK/board")
+	sed -e "s!@BOARD_BUILD_DIR@!$board!g" \
+		-e "s!@BLOB_DIR@!$heads/blobs!g" \
+		-e "s!@BRAND_DIR@!$heads/branding/$RH_BRAND!g" \
+		-e "s!@BRAND_NAME@!$RH_BRAND!g" \
+		"$1" >"$2"
+}

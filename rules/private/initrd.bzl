@@ -2,6 +2,7 @@
 
 load("//rules:providers.bzl", "HeadsInitrdInfo", "HeadsModuleInfo")
 load(":common.bzl", "TOOL_ATTRS", "XZ", "check_list_entries", "run_heads_action")
+load(":missing.bzl", "HeadsSourcesCheckInfo")
 
 def _tree_entries(label, files, strip_prefix):
     """`<exec path>\\t<path in the tree>` lines for files of an initrd tree."""
@@ -35,15 +36,22 @@ stage() { # LIST DIR: copies `src<TAB>rel` lines into DIR, 0755 if executable, e
 }
 stage RH_BOARD_FILES "$WORK/board"
 stage RH_HEADS_FILES "$WORK/heads"
-config=(--out "$WORK/config/etc/config")
-[ -z "$RH_BOARD_CONFIG" ] || config+=(--board-config "$RH_BOARD_CONFIG")
-while IFS= read -r kv; do config+=(--set "$kv"); done < <(rh_each RH_CONFIG_SET)
-"$EXECROOT/$RH_MKINITRD" etc-config "${config[@]}"
+if [ -n "$RH_ETC_CONFIG" ]; then
+  # Written by the rule: the board's exports as Heads' Makefile writes them.
+  install -m 0644 "$EXECROOT/$RH_ETC_CONFIG" "$WORK/config/etc/config"
+else
+  config=(--out "$WORK/config/etc/config")
+  [ -z "$RH_BOARD_CONFIG" ] || config+=(--board-config "$RH_BOARD_CONFIG")
+  while IFS= read -r kv; do config+=(--set "$kv"); done < <(rh_each RH_CONFIG_SET)
+  "$EXECROOT/$RH_MKINITRD" etc-config "${config[@]}"
+fi
 args=(--list-srcs-only)
+while IFS= read -r f; do args+=(--cpio "$EXECROOT/$f"); done < <(rh_each RH_CPIOS)
 while IFS= read -r f; do args+=(--list-src "$EXECROOT/$f"); done < <(rh_each RH_DEV_LIST_SRCS)
 while IFS= read -r f; do args+=(--list "$EXECROOT/$f"); done < <(rh_each RH_DEV_LISTS)
 while IFS= read -r f; do args+=(--tar "$EXECROOT/$f"); done < <(rh_each RH_MODULE_TARS)
 args+=(--tree "$WORK/config" --tree "$WORK/board" --tree "$WORK/heads")
+[ -z "$RH_LINKS" ] || args+=(--list "$EXECROOT/$RH_LINKS")
 [ "$RH_HEADS_COMPAT" != 1 ] || args+=(--heads-compat)
 "$EXECROOT/$RH_MKINITRD" build --out "$EXECROOT/$RH_OUT" --compress "$RH_COMPRESS" --xz "$RH_XZ" "${args[@]}"
 "$EXECROOT/$RH_MKINITRD" list "$EXECROOT/$RH_OUT" > "$EXECROOT/$RH_OUT_LISTING"
@@ -52,14 +60,29 @@ args+=(--tree "$WORK/config" --tree "$WORK/board" --tree "$WORK/heads")
 def _heads_initrd_impl(ctx):
     out = ctx.actions.declare_file(ctx.attr.out or ctx.label.name + ".cpio.xz")
     listing = ctx.actions.declare_file(ctx.label.name + ".list.txt")
-    module_tars = [m[HeadsModuleInfo].initrd_tar for m in ctx.attr.modules if m[HeadsModuleInfo].initrd_tar]
+    module_tars = [m[HeadsModuleInfo].initrd_tar for m in ctx.attr.modules if m[HeadsModuleInfo].initrd_tar] + ctx.files.extra_tars
     config_set = ["{}={}".format(k, v) for k, v in sorted(ctx.attr.config_extra.items())]
     check_list_entries(ctx.label, "config_extra entry", config_set)
     check_list_entries(ctx.label, "file", [f.path for f in module_tars + ctx.files.dev_list + ctx.files.dev_list_srcs])
 
     # The files dev lists name (`file` entries) are inputs: the tool refuses
     # paths outside the list's directory, and the sandbox holds only inputs.
-    inputs = module_tars + ctx.files.heads_srcs + ctx.files.board_srcs + ctx.files.dev_list + ctx.files.dev_list_srcs + ctx.files.board_config
+    inputs = module_tars + ctx.files.heads_srcs + ctx.files.board_srcs + ctx.files.dev_list + ctx.files.dev_list_srcs + ctx.files.board_config + ctx.files.dev_cpios
+    etc_config = None
+    if ctx.attr.etc_config:
+        etc_config = ctx.actions.declare_file(ctx.label.name + ".etc-config")
+        ctx.actions.write(etc_config, ctx.attr.etc_config)
+        inputs.append(etc_config)
+    links = None
+    if ctx.attr.links:
+        lines = []
+        for path, target in sorted(ctx.attr.links.items()):
+            if path.startswith("/") or ".." in path.split("/") or " " in path + target or "\n" in path + target:
+                fail("%s: link %r -> %r: the path must be relative and inside the initrd, without blanks" % (ctx.label, path, target))
+            lines.append("slink /%s %s 0777 0 0" % (path, target))
+        links = ctx.actions.declare_file(ctx.label.name + ".links.list")
+        ctx.actions.write(links, "\n".join(lines) + "\n")
+        inputs.append(links)
     script = run_heads_action(
         ctx,
         body = _INITRD_BODY,
@@ -68,7 +91,10 @@ def _heads_initrd_impl(ctx):
             "RH_BOARD_FILES": _tree_entries(ctx.label, ctx.files.board_srcs, ctx.attr.board_strip_prefix),
             "RH_COMPRESS": ctx.attr.compression,
             "RH_CONFIG_SET": "\n".join(config_set),
+            "RH_CPIOS": "\n".join([f.path for f in ctx.files.dev_cpios]),
             "RH_DEV_LISTS": "\n".join([f.path for f in ctx.files.dev_list]),
+            "RH_ETC_CONFIG": etc_config.path if etc_config else "",
+            "RH_LINKS": links.path if links else "",
             "RH_DEV_LIST_SRCS": "\n".join([f.path for f in ctx.files.dev_list_srcs]),
             "RH_HEADS_COMPAT": "1" if ctx.attr.heads_compat else "0",
             "RH_HEADS_FILES": _tree_entries(ctx.label, ctx.files.heads_srcs, ctx.attr.heads_strip_prefix),
@@ -95,10 +121,14 @@ heads_initrd = rule(
     doc = """Builds the Heads initrd (initrd.cpio.xz) with the Go initrd tool.
 
 Parts, merged in this order with later members winning (Heads' cpio-clean
-semantics): `dev_list` (a gen_init_cpio list: dev/console, ...), every
-module's initrd tarball (stripped binaries under bin/, libraries under
-lib/), /etc/config (the board config's `export CONFIG_*` lines only, plus
-`config_extra`), the board's initrd tree, Heads' own initrd/ tree. The
+semantics): `dev_cpios` (Heads' blobs/dev.cpio), `dev_list` (a
+gen_init_cpio list: dev/console, ...), every module's initrd tarball
+(stripped binaries under bin/, libraries under lib/, data files), then
+`extra_tars`, /etc/config (`etc_config` as given, or the board config's
+`export CONFIG_*` lines plus `config_extra`), the board's initrd tree,
+Heads' own initrd/ tree and its symlinks (`links`). Heads' own order puts
+data.cpio last; data paths (share/, usr/lib/kbd, etc/terminfo) do not
+collide with the other parts, so the result is the same. The
 result is sorted, owned by root, mtime 0, deterministic inodes, compressed
 with xz (CRC32 check: the kernel refuses CRC64) and padded to 512 bytes,
 then verified by decompressing it before it is written. The xz is the
@@ -111,6 +141,11 @@ which refuses a malformed `export` line naming file and line.""",
         "board_strip_prefix": attr.string(doc = "Path prefix (repository-relative) removed from board_srcs."),
         "compression": attr.string(default = "xz", values = ["xz", "gzip", "zstd", "none"]),
         "config_extra": attr.string_dict(doc = "More /etc/config lines (e.g. CONFIG_BOARD)."),
+        "dev_cpios": attr.label_list(allow_files = True, doc = "newc archives merged first (Heads' blobs/dev.cpio)."),
+        "etc_config": attr.string(doc = "The exact contents of /etc/config (generated boards: the evaluated exports as Heads' Makefile writes them). Replaces board_config and config_extra."),
+        "extra_tars": attr.label_list(allow_files = [".tar"], doc = "More initrd shares as tarballs (a kernel's data files), after the modules'."),
+        "links": attr.string_dict(doc = "Symlinks of the initrd: path (relative) -> target, as in Heads' initrd/ tree."),
+        "sources_check": attr.label(providers = [HeadsSourcesCheckInfo], doc = "A heads_sources_check: analysis fails with the board's missing sources first."),
         "dev_list": attr.label_list(allow_files = True, doc = "gen_init_cpio-style lists (dev nodes, links). A `file` entry names its contents relative to the list's directory; absolute paths and paths leaving that directory are refused."),
         "dev_list_srcs": attr.label_list(allow_files = True, doc = "Files that `file` entries of dev_list name: declared here so they are inputs of the action."),
         "heads_compat": attr.bool(doc = "Byte-compatible with Heads' cpio-clean + xz command line."),

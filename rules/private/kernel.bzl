@@ -1,7 +1,8 @@
 """heads_linux: a Linux kernel from its source, a config and fixed kbuild inputs."""
 
 load("//rules:providers.bzl", "HeadsKernelInfo", "HeadsModuleInfo", "HeadsSourceInfo")
-load(":common.bzl", "TOOL_ATTRS", "check_list_entries", "run_heads_action")
+load(":common.bzl", "HEADS_CONFIG_ATTRS", "TOOL_ATTRS", "check_list_entries", "heads_tree_env", "run_heads_action")
+load(":missing.bzl", "HeadsSourcesCheckInfo")
 
 _LINUX_BODY = """
 LOG="$WORK/build.log"
@@ -14,11 +15,16 @@ kmake() {
   while IFS= read -r a; do args+=("$a"); done < <(rh_each RH_MAKE_ARGS)
   make -C "$WORK/src" O="$WORK/out" ARCH="$RH_ARCH" "${args[@]}" "$@"
 }
+CONFIG="$EXECROOT/$RH_CONFIG"
+if [ "$RH_HEADS_CONFIG" = 1 ]; then
+  rh_heads_config "$CONFIG" "$WORK/config.prepared" "$WORK/src"
+  CONFIG="$WORK/config.prepared"
+fi
 if [ "$RH_CONFIG_MODE" = fragment ]; then
   rh_run_logged linux "$LOG" kmake tinyconfig
-  rh_run_logged linux "$LOG" "$WORK/src/scripts/kconfig/merge_config.sh" -m -O "$WORK/out" "$WORK/out/.config" "$EXECROOT/$RH_CONFIG"
+  rh_run_logged linux "$LOG" "$WORK/src/scripts/kconfig/merge_config.sh" -m -O "$WORK/out" "$WORK/out/.config" "$CONFIG"
 else
-  cp "$EXECROOT/$RH_CONFIG" "$WORK/out/.config"
+  cp "$CONFIG" "$WORK/out/.config"
 fi
 rh_run_logged linux "$LOG" kmake olddefconfig
 rh_run_logged linux "$LOG" kmake -j"$RH_JOBS" KCFLAGS="$PREFIX_MAP_FLAGS" "$RH_TARGET"
@@ -28,6 +34,18 @@ if [ -n "${RH_OUT_HEADERS:-}" ]; then
 fi
 rh_take_output linux "$WORK/out/$RH_IMAGE" "$RH_OUT_IMAGE"
 rh_take_output linux "$WORK/out/.config" "$RH_OUT_CONFIG"
+if [ -n "${RH_OUT_DATA:-}" ]; then
+  # Heads' linux_data `src|dst`: files of the kernel tree for the initrd.
+  mkdir -p "$WORK/data"
+  while IFS='|' read -r src dst; do
+    f="$WORK/out/$src"
+    [ -e "$f" ] || f="$WORK/src/$src"
+    [ -e "$f" ] || rh_fail "linux: data file '$src' is neither in the build nor in the source tree"
+    mkdir -p "$(dirname "$WORK/data/$dst")"
+    cp -R "$f" "$WORK/data/$dst"
+  done < <(rh_each RH_DATA)
+  rh_pack "$WORK/data" "$RH_OUT_DATA"
+fi
 rh_save_log "$LOG" "$RH_OUT_LOG"
 """
 
@@ -39,7 +57,14 @@ def _heads_linux_impl(ctx):
     log = ctx.actions.declare_file(ctx.label.name + "/build.log")
     outputs = [image, config, log]
     check_list_entries(ctx.label, "make_args entry", ctx.attr.make_args)
+    check_list_entries(ctx.label, "data entry", ctx.attr.data)
+    for d in ctx.attr.data:
+        if d.count("|") != 1 or d.split("|")[1].startswith("/") or ".." in d.replace("|", "/").split("/"):
+            fail("%s: data entry %r must be `src|dst`, both relative (Heads' linux_data)" % (ctx.label, d))
+    tree_env, tree_inputs = heads_tree_env(ctx)
     env = {
+        "RH_DATA": "\n".join(ctx.attr.data),
+        "RH_HEADS_CONFIG": "1" if ctx.attr.heads_config else "0",
         "RH_ARCH": ctx.attr.arch,
         "RH_CONFIG": ctx.file.config.path,
         "RH_CONFIG_MODE": ctx.attr.config_mode,
@@ -54,7 +79,14 @@ def _heads_linux_impl(ctx):
         "RH_STRIP": str(source_info.strip_components),
         "RH_TARGET": ctx.attr.target,
     }
+    env.update(tree_env)
     providers = []
+    output_groups = {}
+    if ctx.attr.data:
+        data = ctx.actions.declare_file(ctx.label.name + "/data.tar")
+        outputs.append(data)
+        env["RH_OUT_DATA"] = data.path
+        output_groups["data"] = depset([data])
     if ctx.attr.headers:
         # The kernel's UAPI headers (make headers_install), packed like a
         # module's install tree, so modules can list the kernel in deps.
@@ -71,7 +103,7 @@ def _heads_linux_impl(ctx):
         ctx,
         body = _LINUX_BODY,
         env = env,
-        inputs = [src, ctx.file.config],
+        inputs = [src, ctx.file.config] + tree_inputs,
         outputs = outputs,
         jobs = ctx.attr.jobs,
         mnemonic = "HeadsLinux",
@@ -79,7 +111,7 @@ def _heads_linux_impl(ctx):
     )
     return [
         DefaultInfo(files = depset([image])),
-        OutputGroupInfo(config = depset([config]), logs = depset([log]), scripts = depset([script])),
+        OutputGroupInfo(config = depset([config]), logs = depset([log]), scripts = depset([script]), **output_groups),
         HeadsKernelInfo(image = image, config = config),
     ] + providers
 
@@ -92,8 +124,13 @@ kbuild is given constants instead of the date, user and host
 the work directory away (-ffile-prefix-map, as Android's Kleaf does), so the
 image is the same from every checkout path and output base. `config` is a
 full .config (`config_mode = "full"`, Heads' config/linux-*.config) or a
-fragment merged onto tinyconfig (`"fragment"`).""",
-    attrs = dict(TOOL_ATTRS, **{
+fragment merged onto tinyconfig (`"fragment"`). With `heads_config`, the
+config is a Heads template whose placeholders are replaced as Heads'
+prepare_module_config.sh does (blobs from `tree_files`). `data` (Heads'
+linux_data) packs kernel tree files for the initrd: output group `data`.""",
+    attrs = dict(TOOL_ATTRS, **dict(HEADS_CONFIG_ATTRS, **{
+        "data": attr.string_list(doc = "Heads' linux_data: `src|dst` entries, src relative to the build (O=) or source tree, packed at dst into the `data` output group's tarball."),
+        "sources_check": attr.label(providers = [HeadsSourcesCheckInfo], doc = "A heads_sources_check: analysis fails with the board's missing sources first."),
         "arch": attr.string(default = "x86", doc = "kbuild ARCH."),
         "config": attr.label(allow_single_file = True, mandatory = True, doc = "Kernel config."),
         "config_mode": attr.string(default = "full", values = ["full", "fragment"]),
@@ -104,6 +141,6 @@ fragment merged onto tinyconfig (`"fragment"`).""",
         "make_args": attr.string_list(doc = "Extra make arguments."),
         "source": attr.label(mandatory = True, providers = [HeadsSourceInfo]),
         "target": attr.string(default = "bzImage", doc = "make target."),
-    }),
+    })),
     provides = [HeadsKernelInfo],
 )

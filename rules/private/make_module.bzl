@@ -80,6 +80,22 @@ copy_out() { # FILE DIR: an output, stripped, into the initrd's DIR/
 }
 while IFS= read -r o; do copy_out "$o" bin; done < <(rh_each RH_OUTPUTS)
 while IFS= read -r o; do copy_out "$o" lib; done < <(rh_each RH_LIBRARIES)
+# Heads' _data entries `src|dst`: src (a file or directory, relative to the
+# build directory unless absolute) copied to dst in the initrd (data.cpio).
+while IFS='|' read -r src dst; do
+  f=${src//'${HEADS_PWD}'/$HEADS_PWD}
+  case "$f" in /*) ;; *) f="$B/$RH_DIR/$f" ;; esac
+  [ -e "$f" ] || rh_fail "module $RH_MODULE: _data source '$src' was not built"
+  case "$dst" in /*|*..*|'') rh_fail "module $RH_MODULE: _data destination '$dst' must be a relative path inside the initrd" ;; esac
+  mkdir -p "$(dirname "$WORK/initrd/$dst")"
+  cp -R "$f" "$WORK/initrd/$dst"
+done < <(rh_each RH_DATA)
+if [ -n "$RH_INITRD_INSTALL" ]; then
+  # The module's own initrd install step (busybox: its applet links).
+  INITRD="$WORK/initrd"
+  export INITRD
+  (cd "$B/$RH_DIR" && rh_run_logged "$RH_MODULE: initrd install" "$LOG" bash -euo pipefail -c "$RH_INITRD_INSTALL")
+fi
 cd "$EXECROOT"
 rh_pack "$WORK/install" "$RH_OUT_SYSROOT"
 rh_pack "$WORK/initrd" "$RH_OUT_INITRD"
@@ -103,7 +119,10 @@ def _heads_make_module_impl(ctx):
         if rel.startswith("/") or ".." in rel.split("/"):
             fail("%s: tree_files path %r must be relative to the Heads tree" % (ctx.label, rel))
         tree_files.append((files[0], rel))
-    check_list_entries(ctx.label, "output", ctx.attr.outputs + ctx.attr.libraries)
+    check_list_entries(ctx.label, "output", ctx.attr.outputs + ctx.attr.libraries + ctx.attr.data)
+    for d in ctx.attr.data:
+        if d.count("|") != 1:
+            fail("%s: data entry %r must be `src|dst` (Heads' _data)" % (ctx.label, d))
 
     sysroot_tar = ctx.actions.declare_file(ctx.label.name + ".sysroot.tar")
     initrd_tar = ctx.actions.declare_file(ctx.label.name + ".initrd.tar")
@@ -116,8 +135,10 @@ def _heads_make_module_impl(ctx):
         "RH_CONFIG_FILE": ctx.attr.config_file or ".config",
         "RH_CONFIGURE": ctx.attr.configure or "true",
         "RH_CROSS_TOOLS": "\n".join(["%s\t%s" % (name, tc.env[var]) for var, name in sorted(_CROSS_TOOLS.items()) if tc.env.get(var)]),
+        "RH_DATA": "\n".join(ctx.attr.data),
         "RH_DEP_TARS": "\n".join([t.path for t in dep_tars.to_list()]),
         "RH_DIR": ctx.attr.dir,
+        "RH_INITRD_INSTALL": ctx.attr.initrd_install,
         "RH_JOBS": str(ctx.attr.jobs),
         "RH_LIBRARIES": "\n".join(ctx.attr.libraries),
         "RH_MODULE": module,
@@ -169,14 +190,18 @@ The module's install tree is what the build added to or changed in
 install/<arch> (Heads installs into that shared sysroot); it is scrubbed
 like heads_module's. `outputs` and `libraries` (Heads' `_output`,
 `_libraries`) are relative to build/<arch>/<dir> unless absolute, and go
-stripped into the initrd share.""",
+stripped into the initrd share; `_data` entries go there at their
+destination. Heads puts a module's `_output` into the initrd only when the
+board lists it in bin_modules-y; the generator sets `outputs` only then.""",
     attrs = dict(TOOL_ATTRS, **{
         "arch": attr.string(default = "x86", doc = "Heads' $(CONFIG_TARGET_ARCH): the directory under build/, install/ and crossgcc/."),
         "base_dir": attr.string(doc = "Where the source is unpacked, under build/<arch> (Heads `_base_dir`; default: dir)."),
         "config": attr.label(allow_single_file = True, doc = "Heads `_config`: copied to build/<arch>/<dir>/<config_file> before configure."),
         "config_file": attr.string(doc = "Heads `_config_file` (default .config)."),
         "configure": attr.string(doc = "Heads `_configure`: shell text run in build/<arch>/<dir>."),
+        "data": attr.string_list(doc = "Heads `_data`: `src|dst` entries; src (relative to build/<arch>/<dir> unless absolute) is copied to dst in the initrd share."),
         "deps": attr.label_list(providers = [HeadsModuleInfo], doc = "Heads `_depends`: their install trees are install/<arch>."),
+        "initrd_install": attr.string(doc = "Shell text run in build/<arch>/<dir> after the build with $INITRD set to the initrd share: a module's own install rule into the initrd (modules/busybox: `make install CONFIG_PREFIX=...`)."),
         "dir": attr.string(mandatory = True, doc = "Heads `_dir`: the build directory under build/<arch>."),
         "jobs": attr.int(default = 2, doc = "${HEADS_JOBS}, Heads' make -j. Does not change outputs."),
         "libraries": attr.string_list(doc = "Heads `_libraries`."),

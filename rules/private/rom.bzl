@@ -2,6 +2,7 @@
 
 load("//rules:providers.bzl", "HeadsRomInfo")
 load(":common.bzl", "TOOL_ATTRS", "check_list_entries", "run_heads_action")
+load(":missing.bzl", "HeadsSourcesCheckInfo")
 
 _ROM_BODY = """
 rs() { "$EXECROOT/$ROMSTITCH" "$@"; }
@@ -102,6 +103,7 @@ same bytes on every machine and with every Go release).""",
         "me": attr.label(allow_single_file = True, doc = "ME region contents (e.g. a cleaned me.bin)."),
         "rom": attr.label(allow_single_file = True, mandatory = True, doc = "The coreboot image."),
         "pad_to": attr.string(doc = "Pad the image to this size first (e.g. 12M)."),
+        "sources_check": attr.label(providers = [HeadsSourcesCheckInfo], doc = "A heads_sources_check: analysis fails with the board's missing sources first."),
         "split": attr.string_list(doc = "Split into bottom and top images of these sizes (e.g. [\"8M\", \"4M\"])."),
     }),
     provides = [HeadsRomInfo],
