@@ -39,9 +39,12 @@ _from_file = tag_class(
 _tree = tag_class(
     doc = "A Heads tree whose BUILD files rules_heads generates (modules, patches, configs): a local directory, or an archive pinned by sha256. Its sources come from heads.from_file.",
     attrs = {
+        "commit": attr.string(doc = "The commit the tree is (its GIT_HASH in the initrd's /etc/config)."),
+        "coreboot_toolchain": attr.string(doc = "Label of the heads_coreboot_toolchain the generated boards build coreboot with (default: none)."),
+        "file_name": attr.string(doc = "File name of the archive in the mirror directories (default: from the first URL)."),
         "name": attr.string(mandatory = True, doc = "Repository name."),
         "path": attr.string(doc = "A local Heads tree: absolute, or relative to the main workspace."),
-        "sha256": attr.string(doc = "sha256 of the archive."),
+        "sha256": attr.string(doc = "sha256 of the archive (may be left out while unknown when tree_id is given: the extracted files are then checked against the tree id)."),
         "strip_prefix": attr.string(doc = "Directory prefix to strip from the archive."),
         "tree_id": attr.string(doc = "git's tree id of the pinned commit (`git rev-parse <commit>^{tree}`); the files are checked against it."),
         "urls": attr.string_list(doc = "Archive of the tree."),
@@ -109,14 +112,25 @@ def _heads_impl(mctx):
         for t in mod.tags.tree:
             if (not t.path) == (not t.urls):
                 fail("heads.tree(name = %r): give either path (a local tree) or urls and sha256 (an archive)" % t.name)
-            if t.urls and not t.sha256:
-                fail("heads.tree(name = %r): an archive needs its sha256" % t.name)
+            if t.urls and not t.sha256 and not t.tree_id:
+                fail("heads.tree(name = %r): an archive needs its sha256 or its tree_id (git's tree id of the commit)" % t.name)
             if mod.is_root:
                 (root_dev_repos if mctx.is_dev_dependency(t) else root_repos).append(t.name)
             if t.name in seen:
                 continue
             seen[t.name] = True
-            heads_tree(name = t.name, path = t.path, urls = t.urls, sha256 = t.sha256, strip_prefix = t.strip_prefix, tree_id = t.tree_id)
+            heads_tree(
+                name = t.name,
+                path = t.path,
+                urls = t.urls,
+                sha256 = t.sha256,
+                strip_prefix = t.strip_prefix,
+                tree_id = t.tree_id,
+                commit = t.commit,
+                coreboot_toolchain = t.coreboot_toolchain,
+                file_name = t.file_name,
+                mirrors = mirrors,
+            )
     return mctx.extension_metadata(
         root_module_direct_deps = root_repos,
         root_module_direct_dev_deps = root_dev_repos,

@@ -162,16 +162,30 @@ for want in "//tests/fixtures:coreboot_1_1_src differs from the one toolchain" "
 	grep -qF -- "$want" "$T/crossgcc.log" || { cat "$T/crossgcc.log"; fail "crossgcc-sum message lacks: $want"; }
 done
 echo "crossgcc sum mismatch: $(grep -F "differs from the one toolchain" "$T/crossgcc.log" | head -1)"
-# A git pin of a generated sources file whose forge archive is not hashed
-# yet: fetching it must fail with what to do, never download unverified.
+# A generated board whose sources are missing (a git pin whose forge
+# archive is not hashed yet, an ME blob the tree does not have): analysis
+# fails with the complete list, before any action runs; the pin's own
+# target says what to do and is never downloaded unverified.
+if bz "$A" "$T/ob-one" build "${common[@]}" @heads_fixture_tree//boards:fixture_rom 2>"$T/missing.log"; then
+	fail "a board with missing sources was built"
+fi
+for want in "2 source(s) of this board are missing; nothing was built" \
+	"gitmod: gitmod-0123456789abcdef0123456789abcdef01234567.tar.gz" \
+	"Heads pins it by git commit (https://example.invalid/gitmod.git @ 0123456789abcdef0123456789abcdef01234567)" \
+	"tree file blobs/fixture/me.bin: config/coreboot-fixture-me.config names it" \
+	"Analysis of target '@@_main~heads~heads_fixture_tree//boards:fixture_rom' failed"; do
+	grep -qF -- "$want" "$T/missing.log" || { cat "$T/missing.log"; fail "missing-source list lacks: $want"; }
+done
+if grep -E "^INFO: [0-9]+ process(es)?: .*(linux-sandbox|local|processwrapper)" "$T/missing.log"; then
+	fail "actions ran for a board with missing sources"
+fi
 if bz "$A" "$T/ob-one" build "${common[@]}" @heads_gitmod_git//file 2>"$T/git.log"; then
 	fail "an unhashed git pin was fetched"
 fi
-for want in "the source of module 'gitmod' has no sha256 pin" \
-	"git pin: https://example.invalid/gitmod.git @ 0123456789abcdef0123456789abcdef01234567" "git archive --format=tar"; do
+for want in "rules_heads: missing source" "Heads pins it by git commit" "git archive --format=tar"; do
 	grep -qF -- "$want" "$T/git.log" || { cat "$T/git.log"; fail "git-pin message lacks: $want"; }
 done
-echo "unhashed git pin: ok"
+echo "missing sources: $(grep -F "of this board are missing" "$T/missing.log" | head -1)"
 # A Heads tree whose files are not the pinned tree's: one clear error,
 # before anything is generated.
 sed -i 's/tree_id = "[0-9a-f]*"/tree_id = "0000000000000000000000000000000000000000"/' "$A/MODULE.bazel"

@@ -101,20 +101,23 @@ func sourcesCmd(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 
 func buildFilesCmd(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	dir := fs.String("tree", "", "top of a Heads tree; BUILD.bazel files are written into it")
+	commit := fs.String("git-commit", "", "the commit the tree is: $(GIT_HASH) (the initrd's /etc/config); default: none")
+	cbtc := fs.String("coreboot-toolchain", "", "`LABEL` of the heads_coreboot_toolchain every generated board builds coreboot with (default: none, coreboot's make_env decides)")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if err := cli.Required(fs, "tree"); err != nil {
 		return err
 	}
-	t, err := buildgen.Load(os.DirFS(*dir))
+	t, err := buildgen.LoadWith(os.DirFS(*dir), tree.Options{Git: tree.GitInfo{Commit: *commit}})
 	if err != nil {
 		return err
 	}
+	t.CorebootToolchain = *cbtc
+	files := t.BuildFiles()
 	for _, p := range t.Problems {
 		fmt.Fprintf(fs.Output(), "headsgen: warning: %s\n", p)
 	}
-	files := t.BuildFiles()
 	var names []string
 	for n := range files {
 		names = append(names, n)
@@ -125,19 +128,24 @@ func buildFilesCmd(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 			return err
 		}
 	}
-	fmt.Fprintf(fs.Output(), "headsgen: %d boards; wrote %s\n", len(t.Boards), strings.Join(names, ", "))
+	fmt.Fprintf(fs.Output(), "headsgen: %d boards evaluated, %d board targets generated, %d warnings; wrote %s\n", len(t.Boards), len(t.Generated), len(t.Problems), strings.Join(names, ", "))
 	return nil
 }
 
 func treeIDCmd(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	dir := fs.String("tree", "", "directory")
+	var exclude []string
+	fs.Func("exclude", "leave the top-level entry `NAME` out (repeatable)", func(v string) error {
+		exclude = append(exclude, v)
+		return nil
+	})
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if err := cli.Required(fs, "tree"); err != nil {
 		return err
 	}
-	id, err := gittree.TreeID(os.DirFS(*dir), ".")
+	id, err := gittree.TreeID(os.DirFS(*dir), ".", exclude...)
 	if err != nil {
 		return err
 	}

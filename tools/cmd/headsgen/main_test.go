@@ -22,7 +22,7 @@ func TestEval(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &b); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(b.Modules, " ") != "initrd musl-cross-make gitmod greeter libgreet" {
+	if strings.Join(b.Modules, " ") != "initrd musl-cross-make coreboot-fixture-1.0 gitmod greeter libgreet linux" {
 		t.Errorf("modules %q", b.Modules)
 	}
 	err := run([]string{"eval", "--tree", fixtureTree, "--board", "nope"}, &bytes.Buffer{}, &bytes.Buffer{})
@@ -45,7 +45,7 @@ func TestSources(t *testing.T) {
 	if !bytes.Equal(got, want) {
 		t.Errorf("sources file differs from tests/fixtures/heads_tree.sources.json:\n%s", got)
 	}
-	if !strings.Contains(stderr.String(), "3 boards, 5 source pins (1 git pins without sha256), 0 boards skipped") {
+	if !strings.Contains(stderr.String(), "3 boards, 7 source pins (1 git pins without sha256), 0 boards skipped") {
 		t.Errorf("summary %q", stderr.String())
 	}
 	if err := run([]string{"sources", "--tree", fixtureTree}, &bytes.Buffer{}, &bytes.Buffer{}); cli.ExitCode(err) != 2 {
@@ -93,7 +93,47 @@ func TestTreeID(t *testing.T) {
 	}
 	// The pin of heads_fixture_tree in MODULE.bazel (git's id of the
 	// committed tests/fixtures/heads_tree).
-	if got := strings.TrimSpace(out.String()); got != "2d5f9680ea6737746c4dbc7d7f7cbbd22d1453d8" {
+	const pinned = "a0cbe47e0becb25264bdfdb85d40c3db2fce009a"
+	if got := strings.TrimSpace(out.String()); got != pinned {
 		t.Errorf("tree id %s; update MODULE.bazel's heads_fixture_tree tree_id if the fixture changed", got)
+	}
+	// What the heads_tree rule adds next to an extracted archive is left
+	// out with --exclude; anything else changes the id.
+	if err := os.WriteFile(filepath.Join(d, ".headsgen"), []byte("binary"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		same bool
+	}{{[]string{"--exclude", ".headsgen"}, true}, {nil, false}} {
+		out.Reset()
+		if err := run(append([]string{"tree-id", "--tree", d}, c.args...), &out, &bytes.Buffer{}); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.TrimSpace(out.String()) == pinned; got != c.same {
+			t.Errorf("tree-id %q: same id = %v, want %v", c.args, got, c.same)
+		}
+	}
+}
+
+// TestBuildFilesGitCommit: --git-commit is the initrd's GIT_HASH.
+func TestBuildFilesGitCommit(t *testing.T) {
+	d := t.TempDir()
+	copyResolved(t, fixtureTree, d)
+	var stderr bytes.Buffer
+	if err := run([]string{"build-files", "--tree", d, "--git-commit", "0123abc", "--coreboot-toolchain", "@@//x:tc"}, &bytes.Buffer{}, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(d, "boards", "BUILD.bazel"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`export GIT_HASH='0123abc'`, `coreboot_toolchain = "@@//x:tc"`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("boards/BUILD.bazel has no %s", want)
+		}
+	}
+	if !strings.Contains(stderr.String(), "3 boards evaluated, 2 board targets generated, 1 warnings") {
+		t.Errorf("summary %q", stderr.String())
 	}
 }

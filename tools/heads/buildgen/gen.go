@@ -29,24 +29,48 @@ type Tree struct {
 	// Problems are boards that do not evaluate and modules that cannot be
 	// generated, each naming file:line or the module.
 	Problems []string
+	// CorebootToolchain, if set, is the label of the heads_coreboot_toolchain
+	// every generated board builds coreboot with (coreboot's crossgcc is not
+	// pinned in Heads' module files; it is the user's choice).
+	CorebootToolchain string
+	// Generated lists the boards BoardTargets wrote a heads_board for.
+	Generated []string
+
+	srcOf     map[string]string // module variant -> its heads_source label (":x_src")
+	archiveOf map[string]string // module variant -> its archive label
+	problems  map[string]bool
+}
+
+// problem records a problem once.
+func (t *Tree) problem(p string) {
+	if t.problems == nil {
+		t.problems = map[string]bool{}
+	}
+	if !t.problems[p] {
+		t.problems[p] = true
+		t.Problems = append(t.Problems, p)
+	}
 }
 
 // Load evaluates every board of the Heads tree in fsys.
-func Load(fsys fs.FS) (*Tree, error) {
+func Load(fsys fs.FS) (*Tree, error) { return LoadWith(fsys, tree.Options{}) }
+
+// LoadWith is Load with evaluation options (what git says about the tree).
+func LoadWith(fsys fs.FS, o tree.Options) (*Tree, error) {
 	boards, err := tree.Boards(fsys)
 	if err != nil {
 		return nil, err
 	}
-	t := &Tree{fsys: fsys, Evals: map[string]*tree.Board{}, Repos: map[string]string{}}
-	srcs, errs := tree.CollectSources(fsys, boards, tree.Options{})
+	t := &Tree{fsys: fsys, Evals: map[string]*tree.Board{}, Repos: map[string]string{}, srcOf: map[string]string{}, archiveOf: map[string]string{}}
+	srcs, errs := tree.CollectSources(fsys, boards, o)
 	for _, s := range srcs {
 		t.Repos[s.Key()] = s.Name
 	}
 	for _, e := range errs {
-		t.Problems = append(t.Problems, e.Error())
+		t.problem(e.Error())
 	}
 	for _, b := range boards {
-		ev, err := tree.Evaluate(fsys, b, tree.Options{})
+		ev, err := tree.Evaluate(fsys, b, o)
 		if err != nil {
 			continue // reported through CollectSources' errors
 		}
@@ -63,10 +87,20 @@ var notGenerated = map[string]string{
 	"musl-cross-make": "the cross toolchain: provided by the registered rules_heads toolchain (heads_musl_cross_toolchain)",
 }
 
+// boardLayer reports whether module m of a board is built by the board's
+// own targets (heads_linux, heads_coreboot) rather than heads_make_module:
+// Heads' linux and coreboot modules build from the board's initrd and
+// kernel under build/<arch>/<board>/, which a module cannot see. Only
+// their sources are generated in modules/.
+func boardLayer(d *tree.Module) bool {
+	return d != nil && (d.ModuleFile == "linux" || d.ModuleFile == "coreboot")
+}
+
 // variant is one way a module is defined, shared by the boards listed.
 type variant struct {
 	name   string // target name
 	def    *tree.Module
+	bin    bool // in bin_modules-y: its _output goes to the initrd's bin/
 	boards []string
 }
 
@@ -82,9 +116,10 @@ func (t *Tree) variants(m string) []*variant {
 			continue
 		}
 		j, _ := json.Marshal(ev.ModuleDefs[m])
-		k := string(j)
+		bin := contains(ev.BinModules, m)
+		k := fmt.Sprint(string(j), bin)
 		if byDef[k] == nil {
-			byDef[k] = &variant{def: ev.ModuleDefs[m]}
+			byDef[k] = &variant{def: ev.ModuleDefs[m], bin: bin}
 			order = append(order, k)
 		}
 		byDef[k].boards = append(byDef[k].boards, b)
@@ -163,7 +198,7 @@ func (t *Tree) ModuleTargets() (rules []*Target, comments []string) {
 			src, mod, err := t.moduleRules(m, v)
 			if err != nil {
 				comments = append(comments, fmt.Sprintf("%s: not generated: %v", v.name, err))
-				t.Problems = append(t.Problems, fmt.Sprintf("module %s: %v", v.name, err))
+				t.problem(fmt.Sprintf("module %s: %v", v.name, strings.TrimPrefix(err.Error(), "module "+v.name+": ")))
 				continue
 			}
 			key := fmt.Sprint(src.Attr("archive"), src.Attr("patches"), src.Attr("strip_components"))
@@ -176,6 +211,11 @@ func (t *Tree) ModuleTargets() (rules []*Target, comments []string) {
 				}
 				srcNames[key] = src.Name
 				rules = append(rules, src)
+			}
+			t.srcOf[v.name] = mod.Attr("source").(string)
+			t.archiveOf[v.name] = src.Attr("archive").(string)
+			if boardLayer(v.def) {
+				continue
 			}
 			rules = append(rules, mod)
 		}
@@ -227,8 +267,17 @@ func (t *Tree) moduleRules(m string, v *variant) (*Target, *Target, error) {
 	if d.ConfigFile != "" {
 		mod.SetAttr("config_file", d.ConfigFile)
 	}
-	if len(d.Output) > 0 {
+	if len(d.Output) > 0 && v.bin {
 		mod.SetAttr("outputs", d.Output)
+	}
+	if len(d.Data) > 0 {
+		mod.SetAttr("data", d.Data)
+	}
+	if m == "busybox" {
+		// modules/busybox's own rule for $(initrd_bin_dir)/busybox: busybox's
+		// `make install` into the initrd (its applet links), then removes
+		// sbin/reboot, which Heads' initrd replaces with a script.
+		mod.SetAttr("initrd_install", "make -C \"$PWD\" "+strings.TrimSpace(d.Target)+" CONFIG_PREFIX=\"$INITRD\" install && rm -f \"$INITRD/sbin/reboot\"")
 	}
 	if len(d.Libraries) > 0 {
 		mod.SetAttr("libraries", d.Libraries)
@@ -337,14 +386,28 @@ func (t *Tree) ExportTarget(dir string) *Target {
 	return e
 }
 
-// BuildFiles renders every BUILD file of the tree: modules/, patches/
-// and config/, by path.
+// exportDirs are the directories whose files generated rules name.
+var exportDirs = []string{"bin", "blobs", "config", "patches"}
+
+// BuildFiles renders every BUILD file of the tree: modules/, the board
+// packages, initrd/ and the directories whose files rules name, by path.
 func (t *Tree) BuildFiles() map[string][]byte {
 	targets, comments := t.ModuleTargets()
 	out := map[string][]byte{
 		"modules/BUILD.bazel": Render(t.ModulesHeader(comments), Defs, targets),
 	}
-	for _, dir := range []string{"patches", "config"} {
+	for _, pkg := range t.BoardPackages() {
+		rules, comments := t.BoardTargets(pkg)
+		h := []string{fmt.Sprintf("# Generated by rules_heads from the board configs in %s/.", pkg)}
+		for _, c := range comments {
+			h = append(h, "# "+c)
+		}
+		out[pkg+"/BUILD.bazel"] = Render(h, Defs, rules)
+	}
+	if g := t.InitrdTarget(); g != nil {
+		out["initrd/BUILD.bazel"] = Render([]string{"# Generated by rules_heads: Heads' initrd/ tree."}, Defs, []*Target{g})
+	}
+	for _, dir := range exportDirs {
 		if e := t.ExportTarget(dir); e != nil {
 			out[dir+"/BUILD.bazel"] = Render(nil, Defs, []*Target{e})
 		}

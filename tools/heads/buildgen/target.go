@@ -9,7 +9,7 @@ import (
 )
 
 // Target is one generated rule: a kind, a name and attributes whose
-// values are string, int, []string or map[string]string. Args are
+// values are string, int, bool, []string or map[string]string. Args are
 // positional list arguments (exports_files).
 type Target struct {
 	Kind     string
@@ -91,6 +91,12 @@ func Render(header []string, defs string, targets []*Target) []byte {
 				b.WriteString(quote(v))
 			case int:
 				b.WriteString(strconv.Itoa(v))
+			case bool:
+				if v {
+					b.WriteString("True")
+				} else {
+					b.WriteString("False")
+				}
 			case []string:
 				writeList(&b, v, "    ")
 			case map[string]string:

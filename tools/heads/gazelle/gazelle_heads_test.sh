@@ -1,8 +1,10 @@
 #!/bin/bash
 # gazelle_heads on a copy of tests/fixtures/heads_tree: the generated
-# modules/BUILD.bazel matches the golden file, a second run changes
-# nothing, and -mode=diff reports no drift. Set UPDATE=1 (with
-# --test_env or by running the script by hand) to print the generated file.
+# modules/BUILD.bazel and boards/BUILD.bazel match the golden files, the
+# root's heads_coreboot_toolchain directive reaches the boards, `# keep`
+# keeps a hand edit, a second run changes nothing, and -mode=diff reports
+# no drift. Set UPDATE=1 (with --test_env or by running the script by
+# hand) to print the generated files.
 set -euo pipefail
 fail() { echo "FAIL: $*" >&2; exit 1; }
 gazelle=$PWD/$1
@@ -12,11 +14,21 @@ trap 'rm -rf "$t"' EXIT
 cp -rL tests/fixtures/heads_tree "$t/heads"
 chmod -R u+w "$t/heads"
 touch "$t/heads/MODULE.bazel"
+printf '# gazelle:heads_coreboot_toolchain //toolchains:crossgcc_i386\n' > "$t/heads/BUILD.bazel"
 run() { (cd "$t/heads" && "$gazelle" -repo_root="$t/heads" "$@" 2>"$t/stderr") || { cat "$t/stderr"; fail "gazelle $*"; }; }
 run
-if [ "${UPDATE:-}" = 1 ]; then cat "$t/heads/modules/BUILD.bazel"; exit 0; fi
-diff -u "$here/tools/heads/gazelle/testdata/modules.BUILD.golden" "$t/heads/modules/BUILD.bazel" ||
-	fail "modules/BUILD.bazel differs from the golden file"
+if [ "${UPDATE:-}" = 1 ]; then
+	for p in modules boards; do echo "### $p"; cat "$t/heads/$p/BUILD.bazel"; done
+	exit 0
+fi
+for p in modules boards; do
+	diff -u "$here/tools/heads/gazelle/testdata/$p.BUILD.golden" "$t/heads/$p/BUILD.bazel" ||
+		fail "$p/BUILD.bazel differs from the golden file"
+done
+grep -qF 'coreboot_toolchain = "//toolchains:crossgcc_i386"' "$t/heads/boards/BUILD.bazel" || fail "the directive did not reach the boards"
+grep -qF '"bin/gui-init",' "$t/heads/initrd/BUILD.bazel" || fail "initrd/ files not listed: $(cat "$t/heads/initrd/BUILD.bazel")"
+grep -qF '"fixture/ifd.bin",' "$t/heads/blobs/BUILD.bazel" || fail "blobs not exported: $(cat "$t/heads/blobs/BUILD.bazel")"
+grep -qF "board UNMAINTAINED_old: only coreboot boards are generated" "$t/stderr" || fail "no warning for the board that is not generated: $(cat "$t/stderr")"
 for f in patches/BUILD.bazel config/BUILD.bazel; do
 	[ -f "$t/heads/$f" ] || fail "$f not generated"
 done
@@ -27,4 +39,11 @@ run
 (cd "$t/heads" && find . -name BUILD.bazel -exec sha256sum {} + | sort) > "$t/second"
 diff -u "$t/first" "$t/second" || fail "a second run changed the BUILD files"
 run -mode=diff || fail "-mode=diff reports drift"
+# A hand edit marked `# keep` survives a run; without the mark it is
+# generated again.
+sed -i 's|^    board_strip_prefix = "boards/gated/initrd",|    board_strip_prefix = "boards/gated/initrd",\n    brand = "Custom",  # keep|' "$t/heads/boards/BUILD.bazel"
+sed -i 's|^    split = \[$|    split = [  # keep|' "$t/heads/boards/BUILD.bazel"
+grep -qF 'brand = "Custom",  # keep' "$t/heads/boards/BUILD.bazel" || fail "test edit did not apply"
+run
+grep -qF 'brand = "Custom",  # keep' "$t/heads/boards/BUILD.bazel" || fail "a # keep attribute was dropped"
 echo PASS

@@ -8,7 +8,14 @@
 //     a module defined differently by some boards ($(BOARD) in _dir, a
 //     board-chosen version) gets one target per definition, named
 //     <module>__<first board>;
-//   - patches/ and config/: exports_files of the files rules name.
+//   - boards/BUILD.bazel (and unmaintained_boards/): a heads_board per
+//     board, named as Heads names it (//boards:<board>_rom, ...), with the
+//     evaluated /etc/config, the modules of modules-y, the kernel and
+//     coreboot sources and configs, blobs, split and the board's sources
+//     for the missing-source check;
+//   - initrd/: a filegroup of Heads' initrd tree, every file listed;
+//   - bin/, blobs/, patches/ and config/: exports_files of the files rules
+//     name.
 //
 // What is not generated is said in a comment of the generated file and on
 // stderr, never silently left out. A Heads checkout uses it through a
@@ -20,6 +27,8 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/bazelbuild/bazel-gazelle/config"
 	"github.com/bazelbuild/bazel-gazelle/label"
@@ -34,20 +43,40 @@ import (
 const langName = "heads"
 
 type headsLang struct {
-	tree    *buildgen.Tree
-	loadErr error
-	loaded  bool
+	tree     *buildgen.Tree
+	loadErr  error
+	loaded   bool
+	reported map[string]bool
+	// corebootToolchain is the heads_coreboot_toolchain directive's label.
+	corebootToolchain string
 }
 
 // NewLanguage is the entry point gazelle_binary calls.
-func NewLanguage() language.Language { return &headsLang{} }
+func NewLanguage() language.Language { return &headsLang{reported: map[string]bool{}} }
 
 func (*headsLang) Name() string { return langName }
 
 func (*headsLang) RegisterFlags(fs *flag.FlagSet, cmd string, c *config.Config) {}
 func (*headsLang) CheckFlags(fs *flag.FlagSet, c *config.Config) error          { return nil }
-func (*headsLang) KnownDirectives() []string                                    { return nil }
-func (*headsLang) Configure(c *config.Config, rel string, f *rule.File)         {}
+
+// corebootToolchainDirective names the heads_coreboot_toolchain the
+// generated boards build coreboot with, in the root BUILD file:
+//
+//	# gazelle:heads_coreboot_toolchain //toolchains:crossgcc_i386
+const corebootToolchainDirective = "heads_coreboot_toolchain"
+
+func (*headsLang) KnownDirectives() []string { return []string{corebootToolchainDirective} }
+
+func (l *headsLang) Configure(c *config.Config, rel string, f *rule.File) {
+	if rel != "" || f == nil {
+		return
+	}
+	for _, d := range f.Directives {
+		if d.Key == corebootToolchainDirective {
+			l.corebootToolchain = d.Value
+		}
+	}
+}
 
 var kinds = map[string]rule.KindInfo{
 	"heads_source": {
@@ -58,16 +87,28 @@ var kinds = map[string]rule.KindInfo{
 		NonEmptyAttrs: map[string]bool{"source": true, "dir": true},
 		MergeableAttrs: map[string]bool{
 			"arch": true, "base_dir": true, "config": true, "config_file": true, "configure": true, "deps": true, "dir": true,
+			"data": true, "initrd_install": true,
 			"libraries": true, "module": true, "outputs": true, "source": true, "target": true, "tree_files": true,
 		},
 	},
+	"heads_board": {
+		NonEmptyAttrs: map[string]bool{"linux_source": true, "coreboot_source": true},
+		MergeableAttrs: map[string]bool{
+			"blobs": true, "board_config": true, "board_srcs": true, "board_strip_prefix": true, "brand": true,
+			"coreboot_config": true, "coreboot_source": true, "coreboot_toolchain": true, "dev_cpios": true,
+			"etc_config": true, "heads_config": true, "heads_srcs": true, "heads_strip_prefix": true, "initrd_links": true,
+			"linux_arch": true, "linux_config": true, "linux_data": true, "linux_source": true, "missing_blobs": true,
+			"modules": true, "sources": true, "split": true,
+		},
+	},
+	"filegroup":     {NonEmptyAttrs: map[string]bool{"srcs": true}, MergeableAttrs: map[string]bool{"srcs": true}},
 	"exports_files": {NonEmptyAttrs: map[string]bool{}, MergeableAttrs: map[string]bool{}},
 }
 
 func (*headsLang) Kinds() map[string]rule.KindInfo { return kinds }
 
 func (*headsLang) Loads() []rule.LoadInfo {
-	return []rule.LoadInfo{{Name: "@rules_heads//rules:defs.bzl", Symbols: []string{"heads_make_module", "heads_source"}}}
+	return []rule.LoadInfo{{Name: "@rules_heads//rules:defs.bzl", Symbols: []string{"heads_board", "heads_make_module", "heads_source"}}}
 }
 
 func (*headsLang) Fix(c *config.Config, f *rule.File) {}
@@ -110,6 +151,7 @@ func (l *headsLang) load(root string) (*buildgen.Tree, error) {
 		l.loaded = true
 		l.tree, l.loadErr = buildgen.Load(os.DirFS(root))
 		if l.loadErr == nil {
+			l.tree.CorebootToolchain = l.corebootToolchain
 			for _, p := range l.tree.Problems {
 				log.Printf("heads: %s", p)
 			}
@@ -124,14 +166,36 @@ func (l *headsLang) GenerateRules(args language.GenerateArgs) language.GenerateR
 	if !isHeadsTree(root) {
 		return res
 	}
-	switch args.Rel {
-	case "modules", "patches", "config":
-	default:
-		return res
-	}
 	t, err := l.load(root)
 	if err != nil {
 		log.Printf("heads: %v", err)
+		return res
+	}
+	if slices.Contains(t.BoardPackages(), args.Rel) {
+		rules, comments := t.BoardTargets(args.Rel)
+		for _, c := range comments {
+			log.Printf("heads: %s/%s", args.Rel, c)
+		}
+		for _, p := range t.Problems {
+			if strings.HasPrefix(p, "board ") && !l.reported[p] {
+				l.reported[p] = true
+				log.Printf("heads: %s", p)
+			}
+		}
+		for i, tg := range rules {
+			r := toRule(tg)
+			if i == 0 {
+				r.AddComment("# Generated by rules_heads from the board configs in " + args.Rel + "/.")
+				for _, c := range comments {
+					r.AddComment("# " + c)
+				}
+			}
+			for _, c := range tg.Comments {
+				r.AddComment(c)
+			}
+			res.Gen = append(res.Gen, r)
+		}
+		res.Imports = make([]interface{}, len(res.Gen))
 		return res
 	}
 	switch args.Rel {
@@ -149,7 +213,11 @@ func (l *headsLang) GenerateRules(args language.GenerateArgs) language.GenerateR
 			}
 			res.Gen = append(res.Gen, r)
 		}
-	case "patches", "config":
+	case "initrd":
+		if g := t.InitrdTarget(); g != nil {
+			res.Gen = []*rule.Rule{toRule(g)}
+		}
+	case "bin", "blobs", "patches", "config":
 		if e := t.ExportTarget(args.Rel); e != nil {
 			res.Gen = []*rule.Rule{toRule(e)}
 		}

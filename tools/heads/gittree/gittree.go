@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 )
 
@@ -29,9 +30,10 @@ func object(kind string, data []byte) []byte {
 // 100755; symbolic links 120000 (their target is the blob); directories
 // 40000; empty directories are left out, as git cannot store them.
 // Symbolic links need fsys to have fs.ReadLinkFS's ReadLink; other file
-// types are an error.
-func TreeID(fsys fs.FS, dir string) (string, error) {
-	id, _, err := tree(fsys, dir)
+// types are an error. Entries of dir named in exclude are left out (files
+// a tool put next to the tree).
+func TreeID(fsys fs.FS, dir string, exclude ...string) (string, error) {
+	id, _, err := tree(fsys, dir, exclude...)
 	if err != nil {
 		return "", err
 	}
@@ -51,13 +53,16 @@ type entry struct {
 }
 
 // tree returns dir's tree id, and whether it has any entry.
-func tree(fsys fs.FS, dir string) ([]byte, bool, error) {
+func tree(fsys fs.FS, dir string, exclude ...string) ([]byte, bool, error) {
 	ents, err := fs.ReadDir(fsys, dir)
 	if err != nil {
 		return nil, false, err
 	}
 	var es []entry
 	for _, d := range ents {
+		if slices.Contains(exclude, d.Name()) {
+			continue
+		}
 		p := path.Join(dir, d.Name())
 		switch t := d.Type(); {
 		case t.IsDir():

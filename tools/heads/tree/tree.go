@@ -72,7 +72,10 @@ type Board struct {
 	Config       map[string]string // every CONFIG_* variable's value
 	BoardTargets []string
 	ModuleDefs   map[string]*Module // every module defined, enabled or not
-	Diagnostics  []mk.Diagnostic
+	// BrandName, GitHash and GitStatus are $(BRAND_NAME), $(GIT_HASH) and
+	// $(GIT_STATUS): the lines Heads appends to /etc/config.
+	BrandName, GitHash, GitStatus string
+	Diagnostics                   []mk.Diagnostic
 }
 
 // Var is a name and value.
@@ -106,6 +109,9 @@ func Evaluate(fsys fs.FS, board string, o Options) (*Board, error) {
 		Config:       map[string]string{},
 		ModuleDefs:   map[string]*Module{},
 		Diagnostics:  e.Diagnostics(),
+		BrandName:    strings.TrimSpace(e.Value("BRAND_NAME")),
+		GitHash:      strings.TrimSpace(e.Value("GIT_HASH")),
+		GitStatus:    strings.TrimSpace(e.Value("GIT_STATUS")),
 	}
 	b.ConfigFile = strings.TrimPrefix(e.Value("CONFIG"), Root+"/")
 	for _, n := range e.Vars() {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"flag"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -72,7 +73,7 @@ func TestFixtureBoard(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := strings.Join(b.Modules, " "), "initrd musl-cross-make gitmod greeter libgreet"; got != want {
+	if got, want := strings.Join(b.Modules, " "), "initrd musl-cross-make coreboot-fixture-1.0 gitmod greeter libgreet linux"; got != want {
 		t.Errorf("modules-y = %q, want %q", got, want)
 	}
 	if got := strings.Join(b.BinModules, " "); got != "greeter" {
@@ -83,6 +84,8 @@ func TestFixtureBoard(t *testing.T) {
 		{"CONFIG_BOARD_NAME", `"Fixture board"`},
 		{"CONFIG_BOOTSCRIPT", "/bin/gui-init"},
 		{"CONFIG_COREBOOT", "y"},
+		{"CONFIG_COREBOOT_VERSION", "fixture-1.0"},
+		{"CONFIG_LINUX_VERSION", "fixture-1.0"},
 	}
 	if !reflect.DeepEqual(b.Exports, wantExports) {
 		t.Errorf("exports %q", b.Exports)
@@ -106,7 +109,17 @@ func TestFixtureBoard(t *testing.T) {
 	if h := b.ModuleDefs["hello"]; h.PatchName != "" || h.Version != "2.0" {
 		t.Errorf("hello %+v", h)
 	}
-	if strings.Join(b.BoardTargets, " ") != "split" {
+	if l := b.ModuleDefs["linux"]; l.Dir != "linux-fixture-1.0/linux-fixture" || l.BaseDir != "linux-fixture-1.0" ||
+		!reflect.DeepEqual(l.Data, []string{"${HEADS_PWD}/build/x86/linux-fixture-1.0/VERSION|share/linux/VERSION"}) {
+		t.Errorf("linux %+v", l)
+	}
+	if c := b.ModuleDefs["coreboot-fixture-1.0"]; c.ModuleFile != "coreboot" || c.Dir != "coreboot-fixture-1.0/fixture" || c.Hash == "" {
+		t.Errorf("coreboot %+v", c)
+	}
+	if b.BrandName != "Heads" || b.GitStatus != "clean" || b.GitHash != fixtureGit.Commit {
+		t.Errorf("brand %q, git %q %q", b.BrandName, b.GitHash, b.GitStatus)
+	}
+	if strings.Join(b.BoardTargets, " ") != "split_768kb256kb" {
 		t.Errorf("BOARD_TARGETS %q", b.BoardTargets)
 	}
 }
@@ -117,14 +130,14 @@ func TestGatedBoard(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(b.Modules, " "); got != "initrd musl-cross-make greeter hello libgreet" {
+	if got := strings.Join(b.Modules, " "); got != "initrd musl-cross-make coreboot-fixture-1.0 greeter hello libgreet linux" {
 		t.Errorf("modules-y = %q", got)
 	}
 	if got := strings.Join(b.BinModules, " "); got != "hello greeter" {
 		t.Errorf("bin_modules-y = %q", got)
 	}
 	if h := b.ModuleDefs["hello"]; h.TarOpt != "--strip-components=1" || h.PatchName != "hello-2.0" || h.ModuleFile != "hello" ||
-		!reflect.DeepEqual(h.Data, []string{"${HEADS_PWD}/install/x86/share/hello/greeting|etc/greeting"}) {
+		!reflect.DeepEqual(h.Data, []string{"${HEADS_PWD}/install/x86/bin/hello|share/hello/hello-installed", "hello.c|share/hello/hello.c"}) {
 		t.Errorf("hello %+v", h)
 	}
 	if b.ModuleDefs["greeter"].Dir != "greeter-1.0/gated" {
@@ -138,7 +151,7 @@ func TestErrors(t *testing.T) {
 		files       map[string]string
 		want        string
 	}{
-		{"missing board", "nope", nil, "Makefile:29: *** ${HEADS_PWD}/boards/nope/nope.config: board configuration does not exist"},
+		{"missing board", "nope", nil, "Makefile:30: *** ${HEADS_PWD}/boards/nope/nope.config: board configuration does not exist"},
 		{"bad name", "../x", nil, `board name "../x" is not a directory name`},
 		{"unterminated conditional", "broken", map[string]string{"boards/broken/broken.config": "ifeq ($(A),b)\nCONFIG_HELLO=y\n"}, "boards/broken/broken.config:1: conditional without endif"},
 		{"malformed module", "fixture", map[string]string{"modules/zbroken": "zbroken_version := 1\ndefine zbroken_x\n"}, "modules/zbroken:2: define without endef"},
@@ -194,7 +207,7 @@ func TestSources(t *testing.T) {
 			t.Errorf("git pin %+v", s)
 		}
 	}
-	if got := strings.Join(names, " "); got != "heads_gitmod_git heads_greeter_1_0 heads_hello_2_0 heads_libgreet_1_0 heads_musl_cross_make_fixture_1_0" {
+	if got := strings.Join(names, " "); got != "heads_coreboot_fixture_1_0 heads_gitmod_git heads_greeter_1_0 heads_hello_2_0 heads_libgreet_1_0 heads_linux_fixture_1_0 heads_musl_cross_make_fixture_1_0" {
 		t.Errorf("names %q", got)
 	}
 }
@@ -252,5 +265,48 @@ func TestArith(t *testing.T) {
 		if _, err := arith(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
+	}
+}
+
+// TestEtcConfig: /etc/config as Heads' recipe writes it (`export -p` in
+// bash, then sed removes every \"), checked against bash itself in
+// TestEtcConfigAgainstBash when bash is there.
+func TestEtcConfig(t *testing.T) {
+	b := &Board{
+		Name:      "b",
+		Exports:   []Var{{"CONFIG_A", `"quoted value"`}, {"CONFIG_B", "a\\b$c`d"}, {"CONFIG_C", ""}},
+		GitHash:   "abc",
+		GitStatus: "dirty",
+		BrandName: "Heads",
+	}
+	want := "export CONFIG_A=\"quoted value\"\n" +
+		"export CONFIG_B=\"a\\\\b\\$c\\`d\"\n" +
+		"export CONFIG_C=\"\"\n" +
+		"export GIT_HASH='abc'\nexport GIT_STATUS=dirty\nexport CONFIG_BOARD=b\nexport CONFIG_BRAND_NAME=Heads\n"
+	if got := b.EtcConfig(); got != want {
+		t.Errorf("EtcConfig:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestEtcConfigAgainstBash(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("no bash")
+	}
+	vars := []Var{{"CONFIG_A", `"quoted value"`}, {"CONFIG_B", "a\\b$c`d e"}, {"CONFIG_C", `x"y"z`}, {"CONFIG_D", "tab\there"}, {"CONFIG_E", "nl\nq'\x01\x7f\\"}}
+	cmd := exec.Command(bash, "-c", `export | grep ' CONFIG_' | sed -e 's/^declare -x /export /' -e 's/\\\"//g'`)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
+	for _, v := range vars {
+		cmd.Env = append(cmd.Env, v.Name+"="+v.Value)
+	}
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &Board{Exports: vars}
+	got := b.EtcConfig()
+	got = got[:strings.Index(got, "export GIT_HASH")]
+	if got != string(out) {
+		t.Errorf("EtcConfig:\n%s\nbash:\n%s", got, out)
 	}
 }
