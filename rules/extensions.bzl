@@ -42,8 +42,9 @@ _tree = tag_class(
         "commit": attr.string(doc = "The commit the tree is (its GIT_HASH in the initrd's /etc/config)."),
         "coreboot_toolchain": attr.string(doc = "Label of the heads_coreboot_toolchain the generated boards build coreboot with (default: none)."),
         "file_name": attr.string(doc = "File name of the archive in the mirror directories (default: from the first URL)."),
+        "manifest": attr.label(doc = "`git ls-tree -r <commit>` of the pinned commit: a local copy that differs is listed file by file, and boards needing a file it lacks fail listing it."),
         "name": attr.string(mandatory = True, doc = "Repository name."),
-        "path": attr.string(doc = "A local Heads tree: absolute, or relative to the main workspace."),
+        "path": attr.string(doc = "A local Heads tree: absolute, or relative to the main workspace. RULES_HEADS_TREE_<NAME> in the environment names one instead of the archive (checked against tree_id; a copy that differs is used with a warning)."),
         "sha256": attr.string(doc = "sha256 of the archive (may be left out while unknown when tree_id is given: the extracted files are then checked against the tree id)."),
         "strip_prefix": attr.string(doc = "Directory prefix to strip from the archive."),
         "tree_id": attr.string(doc = "git's tree id of the pinned commit (`git rev-parse <commit>^{tree}`); the files are checked against it."),
@@ -129,7 +130,9 @@ def _heads_impl(mctx):
                 commit = t.commit,
                 coreboot_toolchain = t.coreboot_toolchain,
                 file_name = t.file_name,
+                manifest = t.manifest,
                 mirrors = mirrors,
+                tree_name = t.name,
             )
     return mctx.extension_metadata(
         root_module_direct_deps = root_repos,

@@ -39,6 +39,7 @@ def heads_board(
         heads_config = False,
         sources = [],
         missing_blobs = [],
+        tree_warning = "",
         visibility = None,
         tags = []):
     """Declares a board's targets, named after the board as Heads names its outputs.
@@ -97,16 +98,18 @@ def heads_board(
       heads_config: linux_config and coreboot_config are Heads templates: their placeholders are replaced as Heads' prepare_module_config.sh does, with `blobs` at their tree paths.
       sources: every source archive of the board, for the `_sources` check.
       missing_blobs: files of the Heads tree the board needs that are not there (`path: why`), listed by the check.
+      tree_warning: printed by the check whenever it is analyzed (the Heads tree is not verified as the pinned one).
       visibility: visibility of the targets.
       tags: tags of the targets.
     """
     check = None
-    if sources or missing_blobs:
+    if sources or missing_blobs or tree_warning:
         check = ":" + name + "_sources"
         heads_sources_check(
             name = name + "_sources",
             sources = sources,
             missing = missing_blobs,
+            warning = tree_warning,
             visibility = visibility,
             tags = tags,
         )

@@ -65,6 +65,9 @@ docs/heads-tree.md. Files of the Heads tree (blobs) are made by the
 board's BOARD_TARGETS scripts in a Heads checkout."""
 
 def _heads_sources_check_impl(ctx):
+    if ctx.attr.warning:
+        # buildifier: disable=print
+        print("rules_heads: WARNING: %s: %s" % (ctx.label, ctx.attr.warning))
     entries = [s[HeadsMissingSourceInfo].entry for s in ctx.attr.sources if HeadsMissingSourceInfo in s]
     entries.extend(["tree file " + m for m in ctx.attr.missing])
     if entries:
@@ -89,6 +92,7 @@ until every source is there.""",
     attrs = {
         "missing": attr.string_list(doc = "Missing files of the Heads tree: `path: why`."),
         "sources": attr.label_list(allow_files = True, doc = "The board's source archives."),
+        "warning": attr.string(doc = "Printed whenever the check is analyzed: the Heads tree is not verified as the pinned one."),
     },
     provides = [HeadsSourcesCheckInfo],
 )

@@ -48,40 +48,84 @@ def _build_headsgen(rctx):
 # What this rule adds next to an extracted archive before checking it.
 _OWN_FILES = [".headsgen", ".headsgen-src", ".gocache", ".gopath"]
 
-def _check_tree_id(rctx, headsgen):
-    """Fails unless the tree's git tree id is rctx.attr.tree_id (when set)."""
-    if rctx.attr.path:
-        top = rctx.workspace_root.get_child(rctx.attr.path) if not rctx.attr.path.startswith("/") else rctx.path(rctx.attr.path)
-    else:
-        top = rctx.path(".")
+def _tree_top(rctx):
+    """The directory the tree's files are in: the local tree, or this repository."""
+    p = _local_path(rctx)
+    if p:
+        return rctx.workspace_root.get_child(p) if not p.startswith("/") else rctx.path(p)
+    return rctx.path(".")
+
+def _local_path(rctx):
+    """A local tree: the `path` attribute, or RULES_HEADS_TREE_<name> (a copy of the pinned commit used instead of the archive)."""
+    return rctx.getenv("RULES_HEADS_TREE_" + _env_name(rctx.attr.tree_name or rctx.name), "") or rctx.attr.path
+
+def _env_name(name):
+    return "".join([c if c.isalnum() else "_" for c in name.elems()]).upper()
+
+def _check_tree(rctx, headsgen):
+    """Checks the tree against tree_id (and the manifest).
+
+    An archive that is not the pinned tree fails. A local tree that is not
+    says so (a warning here, and in every board's source check), and the
+    files of the commit it lacks are passed on, so that the boards that need
+    one list it as missing instead of building without it.
+
+    Returns:
+      (extra build-files arguments, warning text or "").
+    """
+    top = _tree_top(rctx)
+    local = bool(_local_path(rctx))
+    excl = [a for n in _OWN_FILES for a in ["--exclude", n]]
     if not rctx.attr.tree_id:
+        msg = "heads_tree %s (%s) has no tree_id: its files are not checked against a commit" % (rctx.name, top)
+
         # buildifier: disable=print
-        print("rules_heads: heads_tree %s (%s) has no tree_id: its files are not checked against a commit" % (rctx.name, top))
-        return
-    res = rctx.execute([headsgen, "tree-id", "--tree", str(top)] + [a for n in _OWN_FILES for a in ["--exclude", n]])
+        print("rules_heads: " + msg)
+        return ["--unverified", msg], msg
+    res = rctx.execute([headsgen, "tree-id", "--tree", str(top)] + excl)
     if res.return_code:
         fail("rules_heads: heads_tree %s: computing the tree id of %s failed:\n%s" % (rctx.name, top, res.stderr))
     got = res.stdout.strip()
-    if got != rctx.attr.tree_id:
-        fail("""rules_heads: heads_tree {name}: {top} is not the pinned Heads tree:
+    if got == rctx.attr.tree_id:
+        return [], ""
+    lines = []
+    if rctx.attr.manifest:
+        res = rctx.execute([headsgen, "tree-check", "--tree", str(top), "--manifest", str(rctx.path(rctx.attr.manifest))] + excl)
+        if res.return_code:
+            fail("rules_heads: heads_tree %s: comparing %s with %s failed:\n%s" % (rctx.name, top, rctx.attr.manifest, res.stderr))
+        lines = res.stdout.strip().splitlines()
+    detail = "\n  ".join(lines[:40] + (["... %d more" % (len(lines) - 40)] if len(lines) > 40 else []))
+    msg = """{top} is not the pinned Heads tree:
   git tree id of its files: {got}
   tree_id pinned:           {want}
-A file was added, changed or removed (or a blob is missing from the copy).
-Compare with `git ls-tree -r <commit>` of the pinned commit, or, if the
-pin should move, set tree_id to `git rev-parse <commit>^{{tree}}`.""".format(
-            name = rctx.name,
-            top = top,
-            got = got,
-            want = rctx.attr.tree_id,
-        ))
+{how}{detail}""".format(
+        top = top,
+        got = got,
+        want = rctx.attr.tree_id,
+        how = "  (from the commit's listing, %s:)\n  " % rctx.attr.manifest if lines else "A file was added, changed or removed (or a blob is missing from the copy).\n" +
+                                                                                          "Compare with `git ls-tree -r <commit>` of the pinned commit, or, if the\n" +
+                                                                                          "pin should move, set tree_id to `git rev-parse <commit>^{tree}`.",
+        detail = detail,
+    )
+    if not local:
+        fail("rules_heads: heads_tree %s: %s" % (rctx.name, msg))
+
+    # buildifier: disable=print
+    print("rules_heads: WARNING: heads_tree %s: a local tree that is NOT the pinned one is used: %s" % (rctx.name, msg))
+    args = ["--unverified", "heads_tree %s: %s" % (rctx.name, msg)]
+    for l in lines:
+        what, _, p = l.partition(" ")
+        if what == "missing":
+            args.extend(["--missing", p])
+    return args, msg
 
 # The directories headsgen writes BUILD files into: copied, never linked,
 # so a local checkout is not written to.
 _GENERATED_DIRS = ["bin", "blobs", "boards", "config", "initrd", "modules", "patches", "unmaintained_boards"]
 
 def _heads_tree_impl(rctx):
-    if rctx.attr.path:
-        top = rctx.workspace_root.get_child(rctx.attr.path) if not rctx.attr.path.startswith("/") else rctx.path(rctx.attr.path)
+    if _local_path(rctx):
+        top = _tree_top(rctx)
         if not top.exists:
             fail("rules_heads: heads_tree %s: %s does not exist" % (rctx.name, top))
 
@@ -128,8 +172,8 @@ heads.tree(path = ...) tag.""".format(
                 urls = "\n    ".join(urls),
             ))
     headsgen = _build_headsgen(rctx)
-    _check_tree_id(rctx, headsgen)
-    args = [headsgen, "build-files", "--tree", str(rctx.path("."))]
+    check_args, _ = _check_tree(rctx, headsgen)
+    args = [headsgen, "build-files", "--tree", str(rctx.path("."))] + check_args
     if rctx.attr.commit:
         args.extend(["--git-commit", rctx.attr.commit])
     if rctx.attr.coreboot_toolchain:
@@ -159,7 +203,9 @@ in the mirror directories first), checked by `sha256` and/or `tree_id`.""",
         "coreboot_toolchain": attr.string(doc = "Label of the heads_coreboot_toolchain every generated board builds coreboot with."),
         "file_name": attr.string(doc = "File name of the archive in mirror directories (default: from the first URL)."),
         "mirrors": attr.string_list(doc = "Mirror directories, as heads_archive's."),
-        "path": attr.string(doc = "A local Heads tree: absolute, or relative to the main workspace."),
+        "tree_name": attr.string(doc = "The name the tree was declared with (heads.tree's name), for RULES_HEADS_TREE_<NAME>."),
+        "manifest": attr.label(allow_single_file = True, doc = "`git ls-tree -r <commit>` of the pinned commit: when a local tree is not the pinned one, its differences are listed by file, and boards that need a file it lacks fail listing it."),
+        "path": attr.string(doc = "A local Heads tree: absolute, or relative to the main workspace. The environment variable RULES_HEADS_TREE_<NAME> (name upper-cased, other characters `_`) names one too, used instead of the archive."),
         "sha256": attr.string(doc = "sha256 of the archive."),
         "strip_prefix": attr.string(doc = "Directory prefix to strip from the archive."),
         "tree_id": attr.string(doc = "git's tree id of the pinned commit (`git rev-parse <commit>^{tree}`): the tree's files are checked against it, in Go, before anything is generated. Without it a note says the tree is unchecked."),

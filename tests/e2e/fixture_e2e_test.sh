@@ -186,17 +186,22 @@ for want in "rules_heads: missing source" "Heads pins it by git commit" "git arc
 	grep -qF -- "$want" "$T/git.log" || { cat "$T/git.log"; fail "git-pin message lacks: $want"; }
 done
 echo "missing sources: $(grep -F "of this board are missing" "$T/missing.log" | head -1)"
-# A Heads tree whose files are not the pinned tree's: one clear error,
-# before anything is generated.
-sed -i 's/tree_id = "[0-9a-f]*"/tree_id = "0000000000000000000000000000000000000000"/' "$A/MODULE.bazel"
-if bz "$A" "$T/ob-one" build "${common[@]}" --nobuild @heads_fixture_tree//modules:libgreet 2>"$T/treeid.log"; then
-	fail "a Heads tree with another tree id was accepted"
+# A local Heads tree whose files are not the pinned tree's (a patch of the
+# commit is missing from the copy): it is used with a warning naming the
+# difference, and the board that needs the missing file lists it before
+# anything is built, instead of building without the patch.
+patch=tests/fixtures/heads_tree/patches/hello-2.0/0001-greeting.patch
+rm "$A/$patch"
+if bz "$A" "$T/ob-one" build "${common[@]}" --nobuild @heads_fixture_tree//boards:gated_rom 2>"$T/treeid.log"; then
+	fail "a board was analysed without a patch of the pinned tree"
 fi
-for want in "is not the pinned Heads tree" "tree_id pinned:           0000000000000000000000000000000000000000"; do
-	grep -qF -- "$want" "$T/treeid.log" || { cat "$T/treeid.log"; fail "tree-id message lacks: $want"; }
+for want in "a local tree that is NOT the pinned one is used" "tree_id pinned:" \
+	"missing patches/hello-2.0/0001-greeting.patch" \
+	"patches/hello-2.0/0001-greeting.patch: in the pinned commit but not in this copy of the Heads tree"; do
+	grep -qF -- "$want" "$T/treeid.log" || { cat "$T/treeid.log"; fail "unverified-tree message lacks: $want"; }
 done
-cp "$src/MODULE.bazel" "$A/MODULE.bazel"
-echo "Heads tree id mismatch: ok"
+cp "$src/$patch" "$A/$patch"
+echo "Heads tree with a missing file: ok"
 # musl-cross-make builds in a fixed directory, /tmp/rules_heads-<label>:
 # outside linux-sandbox's private /tmp a second build of the same label must
 # wait for the first instead of sharing its tree. Hold the lock, rebuild the

@@ -137,3 +137,50 @@ func TestBuildFilesGitCommit(t *testing.T) {
 		t.Errorf("summary %q", stderr.String())
 	}
 }
+
+// TestManifest: tests/fixtures/heads_tree.manifest is the fixture's
+// `git ls-tree -r` listing; tree-check names what a copy lacks, and
+// build-files makes the boards that need it list it as missing.
+func TestManifest(t *testing.T) {
+	d := t.TempDir()
+	copyResolved(t, fixtureTree, d)
+	var out bytes.Buffer
+	if err := run([]string{"tree-manifest", "--tree", d}, &out, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	manifest := filepath.Join("..", "..", "..", "tests", "fixtures", "heads_tree.manifest")
+	want, err := os.ReadFile(manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != string(want) {
+		t.Errorf("tests/fixtures/heads_tree.manifest is stale; regenerate with `headsgen tree-manifest --tree tests/fixtures/heads_tree`:\n%s", out.String())
+	}
+	const patch = "patches/hello-2.0/0001-greeting.patch"
+	if err := os.Remove(filepath.Join(d, patch)); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := run([]string{"tree-check", "--tree", d, "--manifest", manifest}, &out, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != "missing "+patch+"\n" {
+		t.Errorf("tree-check: %q", out.String())
+	}
+	if err := run([]string{"build-files", "--tree", d, "--missing", patch, "--unverified", "not the pinned tree"}, &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(d, "boards", "BUILD.bazel"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gated := string(b[strings.Index(string(b), `name = "gated"`):])
+	fixture := string(b[:strings.Index(string(b), `name = "gated"`)])
+	// hello (and so its patch) is a module of gated only.
+	if !strings.Contains(gated, patch+": in the pinned commit but not in this copy") || strings.Contains(fixture, patch) {
+		t.Errorf("missing patch not listed for gated only:\n%s", b)
+	}
+	if strings.Count(string(b), `tree_warning = "not the pinned tree"`) != 2 {
+		t.Errorf("tree_warning not on every board:\n%s", b)
+	}
+}

@@ -89,6 +89,31 @@ func (t *Tree) boardRule(b string, ev *tree.Board) (*Target, []string, error) {
 	r.SetAttr("visibility", []string{"//visibility:public"})
 
 	archives := map[string]bool{}
+	// Paths of the tree the board's build reads, for MissingFiles.
+	used := []string{"Makefile", "modules/", "targets/", "bin/", path.Dir(ev.ConfigFile) + "/"}
+	if cfg["CONFIG_HEADS"] == "y" {
+		used = append(used, "initrd/")
+	}
+	for _, m := range ev.Modules {
+		d := ev.ModuleDefs[m]
+		if d == nil {
+			continue
+		}
+		if d.PatchName != "" {
+			used = append(used, "patches/"+d.PatchName+".patch", "patches/"+d.PatchName+"/")
+		}
+		if d.Config != "" {
+			used = append(used, d.Config)
+		}
+		for _, p := range t.treeFiles(d.Configure + " " + d.Target) {
+			used = append(used, p)
+		}
+	}
+	for _, v := range []string{"CONFIG_LINUX_CONFIG", "CONFIG_COREBOOT_CONFIG"} {
+		if cfg[v] != "" {
+			used = append(used, cfg[v])
+		}
+	}
 	var modules []string
 	var kernel, coreboot *tree.Module
 	var kernelName, corebootName string
@@ -165,6 +190,7 @@ func (t *Tree) boardRule(b string, ev *tree.Board) (*Target, []string, error) {
 		if data, err := fs.ReadFile(t.fsys, c); err == nil {
 			for _, m := range blobRef.FindAllStringSubmatch(string(data), -1) {
 				p := path.Clean("blobs/" + m[1])
+				used = append(used, p)
 				if fi, err := fs.Stat(t.fsys, p); err == nil && !fi.IsDir() {
 					addUnique(r, "blobs", fileLabel(p))
 				} else {
@@ -222,6 +248,14 @@ func (t *Tree) boardRule(b string, ev *tree.Board) (*Target, []string, error) {
 			t.problem(fmt.Sprintf("board %s: BOARD_TARGETS %s is not generated", b, bt))
 		}
 	}
+	for _, p := range t.MissingFiles {
+		if needs(p, used) {
+			addUnique(r, "missing_blobs", p+": in the pinned commit but not in this copy of the Heads tree; use a complete copy (the commit's archive)")
+		}
+	}
+	if t.Unverified != "" {
+		r.SetAttr("tree_warning", t.Unverified)
+	}
 	var as []string
 	for a := range archives {
 		as = append(as, a)
@@ -229,6 +263,16 @@ func (t *Tree) boardRule(b string, ev *tree.Board) (*Target, []string, error) {
 	sort.Strings(as)
 	r.SetAttr("sources", as)
 	return r, notes, nil
+}
+
+// needs reports whether path p is one of used or under one ending in "/".
+func needs(p string, used []string) bool {
+	for _, u := range used {
+		if p == u || strings.HasSuffix(u, "/") && strings.HasPrefix(p, u) {
+			return true
+		}
+	}
+	return false
 }
 
 func archOf(cfg map[string]string) string {

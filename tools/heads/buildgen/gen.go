@@ -35,6 +35,12 @@ type Tree struct {
 	CorebootToolchain string
 	// Generated lists the boards BoardTargets wrote a heads_board for.
 	Generated []string
+	// MissingFiles are files of the pinned commit that this copy of the
+	// tree lacks: a board that needs one fails with it in its missing list.
+	MissingFiles []string
+	// Unverified, when set, says this copy is not (or not known to be) the
+	// pinned tree: every board's source check prints it.
+	Unverified string
 
 	srcOf     map[string]string // module variant -> its heads_source label (":x_src")
 	archiveOf map[string]string // module variant -> its archive label

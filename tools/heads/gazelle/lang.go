@@ -98,7 +98,7 @@ var kinds = map[string]rule.KindInfo{
 			"coreboot_config": true, "coreboot_source": true, "coreboot_toolchain": true, "dev_cpios": true,
 			"etc_config": true, "heads_config": true, "heads_srcs": true, "heads_strip_prefix": true, "initrd_links": true,
 			"linux_arch": true, "linux_config": true, "linux_data": true, "linux_source": true, "missing_blobs": true,
-			"modules": true, "sources": true, "split": true,
+			"modules": true, "sources": true, "split": true, "tree_warning": true,
 		},
 	},
 	"filegroup":     {NonEmptyAttrs: map[string]bool{"srcs": true}, MergeableAttrs: map[string]bool{"srcs": true}},
