@@ -4,7 +4,7 @@
 # make text builds
 # libgreet (with the tree's patch) and greeter (per-board build directory,
 # a config from the tree, libgreet from install/<arch>).
-# Args: the files of //modules:libgreet, :greeter and :hello.
+# Args: the files of //:libgreet, :greeter and :hello.
 set -euo pipefail
 fail() { echo "FAIL: $*" >&2; exit 1; }
 for f in "$@"; do

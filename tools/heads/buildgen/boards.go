@@ -69,6 +69,11 @@ func (t *Tree) BoardTargets(pkg string) (rules []*Target, comments []string) {
 		rules = append(rules, r)
 		t.Generated = append(t.Generated, b)
 	}
+	if pkg == "unmaintained_boards" {
+		for _, d := range t.unselectable {
+			comments = append(comments, fmt.Sprintf("%s: not generated: Heads' Makefile selects a board here only by an UNMAINTAINED_ name", d))
+		}
+	}
 	return rules, comments
 }
 
@@ -136,7 +141,7 @@ func (t *Tree) boardRule(b string, ev *tree.Board) (*Target, []string, error) {
 		if _, ok := t.srcOf[v]; !ok {
 			return nil, nil, fmt.Errorf("module %s is not generated", m)
 		}
-		modules = append(modules, "//modules:"+v)
+		modules = append(modules, "//:"+v)
 		archives[t.archiveOf[v]] = true
 	}
 	if len(modules) > 0 {
@@ -159,7 +164,7 @@ func (t *Tree) boardRule(b string, ev *tree.Board) (*Target, []string, error) {
 			return nil, nil, fmt.Errorf("module %s is not generated", lm.name)
 		}
 		archives[t.archiveOf[v]] = true
-		r.SetAttr(lm.prefix+"_source", "//modules"+src)
+		r.SetAttr(lm.prefix+"_source", "//"+src)
 		c := cfg[lm.cfgVar]
 		if c == "" {
 			return nil, nil, fmt.Errorf("%s is not set", lm.cfgVar)
@@ -236,7 +241,7 @@ func (t *Tree) boardRule(b string, ev *tree.Board) (*Target, []string, error) {
 		r.SetAttr("board_strip_prefix", dir+"/initrd")
 	}
 	if cfg["CONFIG_HEADS"] == "y" && len(t.files("initrd")) > 0 {
-		r.SetAttr("heads_srcs", []string{"//initrd:files"})
+		r.SetAttr("heads_srcs", []string{"//:initrd_files"})
 		r.SetAttr("heads_strip_prefix", "initrd")
 	}
 
@@ -335,18 +340,16 @@ func (t *Tree) links(dir string) map[string]string {
 	return out
 }
 
-// InitrdTarget is the filegroup of Heads' initrd/ tree: every regular
-// file, listed (no glob over a generated tree).
+// InitrdTarget is the filegroup of Heads' initrd/ tree in the root
+// package: every regular file, listed (no glob over a generated tree). Not
+// a BUILD file in initrd/: Heads' own heads.cpio takes every file there.
 func (t *Tree) InitrdTarget() *Target {
 	files := t.files("initrd")
 	if len(files) == 0 {
 		return nil
 	}
-	var srcs []string
-	for _, f := range files {
-		srcs = append(srcs, strings.TrimPrefix(f, "initrd/"))
-	}
-	g := NewTarget("filegroup", "files")
+	g := NewTarget("filegroup", "initrd_files")
+	srcs := files
 	g.SetAttr("srcs", srcs)
 	g.SetAttr("visibility", []string{"//visibility:public"})
 	return g

@@ -82,7 +82,7 @@ func TestBuildFiles(t *testing.T) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	if strings.Join(names, " ") != "blobs/BUILD.bazel boards/BUILD.bazel config/BUILD.bazel initrd/BUILD.bazel modules/BUILD.bazel patches/BUILD.bazel unmaintained_boards/BUILD.bazel" {
+	if strings.Join(names, " ") != "BUILD.bazel blobs/BUILD.bazel boards/BUILD.bazel config/BUILD.bazel patches/BUILD.bazel unmaintained_boards/BUILD.bazel" {
 		t.Fatalf("files %q", names)
 	}
 	var all []byte
@@ -105,7 +105,7 @@ func TestBuildFiles(t *testing.T) {
 	}
 	// Stable: a second load renders the same bytes.
 	tr2, _ := Load(fixture)
-	if string(tr2.BuildFiles()["modules/BUILD.bazel"]) != string(files["modules/BUILD.bazel"]) {
+	if string(tr2.BuildFiles()["BUILD.bazel"]) != string(files["BUILD.bazel"]) {
 		t.Error("two generations differ")
 	}
 }
@@ -125,7 +125,7 @@ func TestLinks(t *testing.T) {
 	if got := strings.Join(tr.files("initrd"), " "); got != "initrd/bin/x/y/z initrd/init" {
 		t.Errorf("files = %q", got)
 	}
-	if g := tr.InitrdTarget(); g == nil || !reflect.DeepEqual(g.Attr("srcs"), []string{"bin/x/y/z", "init"}) {
+	if g := tr.InitrdTarget(); g == nil || !reflect.DeepEqual(g.Attr("srcs"), []string{"initrd/bin/x/y/z", "initrd/init"}) {
 		t.Errorf("initrd target %+v", g)
 	}
 }

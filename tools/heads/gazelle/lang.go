@@ -2,7 +2,8 @@
 // Heads tree (linuxboot/heads) from its own Makefile, modules/ and boards/,
 // evaluated by tools/heads/tree:
 //
-//   - modules/BUILD.bazel: per module a heads_source (the pin from the
+//   - the root BUILD.bazel (not modules/: Heads' Makefile includes every
+//     file there): per module a heads_source (the pin from the
 //     sources file, the patches of patches/<m>-<version>[.patch|/]) and a
 //     heads_make_module running the module's _configure/_target text;
 //     a module defined differently by some boards ($(BOARD) in _dir, a
@@ -13,7 +14,8 @@
 //     evaluated /etc/config, the modules of modules-y, the kernel and
 //     coreboot sources and configs, blobs, split and the board's sources
 //     for the missing-source check;
-//   - initrd/: a filegroup of Heads' initrd tree, every file listed;
+//   - the root BUILD.bazel also lists Heads' initrd/ tree (initrd_files;
+//     a BUILD file in initrd/ would go into Heads' own heads.cpio);
 //   - bin/, blobs/, patches/ and config/: exports_files of the files rules
 //     name.
 //
@@ -199,10 +201,16 @@ func (l *headsLang) GenerateRules(args language.GenerateArgs) language.GenerateR
 		return res
 	}
 	switch args.Rel {
-	case "modules":
+	case "":
+		// The module targets and Heads' initrd/ files, in the root package:
+		// Heads' Makefile includes every file of modules/, and its
+		// heads.cpio takes every file of initrd/.
 		targets, comments := t.ModuleTargets()
 		for _, c := range comments {
 			log.Printf("heads: modules/%s", c)
+		}
+		if g := t.InitrdTarget(); g != nil {
+			targets = append(targets, g)
 		}
 		for i, tg := range targets {
 			r := toRule(tg)
@@ -212,10 +220,6 @@ func (l *headsLang) GenerateRules(args language.GenerateArgs) language.GenerateR
 				}
 			}
 			res.Gen = append(res.Gen, r)
-		}
-	case "initrd":
-		if g := t.InitrdTarget(); g != nil {
-			res.Gen = []*rule.Rule{toRule(g)}
 		}
 	case "bin", "blobs", "patches", "config":
 		if e := t.ExportTarget(args.Rel); e != nil {
