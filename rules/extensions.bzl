@@ -33,7 +33,10 @@ _archive = tag_class(
 
 _from_file = tag_class(
     doc = "Every source pin listed in a sources file written by `headsgen sources` (JSON: `sources`: name, module, file_name, urls, sha256, and repo/commit for git pins). A pin without sha256 is declared but fails when fetched, saying what to do.",
-    attrs = {"sources": attr.label(mandatory = True, allow_single_file = [".json"], doc = "The sources file.")},
+    attrs = {
+        "sources": attr.label(mandatory = True, allow_single_file = [".json"], doc = "The sources file."),
+        "tree_only": attr.bool(doc = "The pins serve only a heads.tree's generated targets: they are not direct dependencies of the root module (no use_repo for them)."),
+    },
 )
 
 _tree = tag_class(
@@ -89,10 +92,10 @@ def _heads_impl(mctx):
     for mod in mctx.modules:
         tags = []
         for f in mod.tags.from_file:
-            tags.extend([(t, mctx.is_dev_dependency(f)) for t in _sources_from_file(mctx, f.sources)])
-        tags.extend([(t, mctx.is_dev_dependency(t)) for t in mod.tags.archive])
-        for a, dev in tags:
-            if mod.is_root:
+            tags.extend([(t, mctx.is_dev_dependency(f), f.tree_only) for t in _sources_from_file(mctx, f.sources)])
+        tags.extend([(t, mctx.is_dev_dependency(t), False) for t in mod.tags.archive])
+        for a, dev, tree_only in tags:
+            if mod.is_root and not tree_only:
                 (root_dev_repos if dev else root_repos).append(a.name)
             if a.name in seen:
                 continue

@@ -51,8 +51,8 @@ the commit (`git archive --format=tar --prefix=<repo>-<commit>/ <commit> |
 gzip -n` of a clone gives the same bytes), and add its sha256 where the pin
 is declared (for a generated sources file: the substitution list)."""
 
-_NOT_FETCHED = """No URL was reachable or the file found had another sha256 ({err}).
-URLs tried: {urls}"""
+_NOT_FETCHED = """not in a mirror directory, and no URL was reachable or the file found
+had another sha256 ({err})."""
 
 _HELP = """To build offline, put the file (with exactly that sha256) into a local mirror:
   - a directory listed in heads.mirror(dirs = [...]) in MODULE.bazel, e.g.
@@ -93,10 +93,14 @@ heads_missing_source(
 
 def _heads_archive_impl(rctx):
     file_name = rctx.attr.file_name or rctx.attr.urls[0].rsplit("/", 1)[-1]
-    local_urls = mirror_urls(rctx, file_name)
-    for u in local_urls:
-        # A file put into a mirror later refetches this repository.
-        rctx.watch(u[len("file://"):])
+    local_urls = []
+    for u in mirror_urls(rctx, file_name):
+        # A file put into a mirror later refetches this repository; only
+        # mirrors that have it are tried (no warning per empty mirror).
+        p = rctx.path(u[len("file://"):])
+        rctx.watch(p)
+        if p.exists:
+            local_urls.append(u)
     if not rctx.attr.sha256:
         _missing(rctx, file_name, _NO_SHA256.format(git = rctx.attr.git or "no git pin"))
         return
@@ -109,8 +113,7 @@ def _heads_archive_impl(rctx):
     )
     if not res.success:
         _missing(rctx, file_name, _NOT_FETCHED.format(
-            urls = " ".join(urls),
-            err = getattr(res, "error", "see the download warning above"),
+            err = getattr(res, "error", "see the download warnings"),
         ))
         return
     rctx.file("file/BUILD.bazel", """\

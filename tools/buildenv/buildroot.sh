@@ -267,12 +267,31 @@ rh_ensure_root() {
 }
 
 # rh_run ROOT CMD...: runs CMD in the build root ROOT (from rh_ensure_root)
-# with the workspace, the cache and RULES_HEADS_EXTRA_BINDS mounted at their
-# host paths, so paths inside equal paths outside; in $PWD when it lies in
-# the workspace, else at the workspace root.
+# with the workspace, the cache, RULES_HEADS_EXTRA_BINDS and the local Heads
+# trees named by RULES_HEADS_TREE_<NAME> mounted at their host paths, so
+# paths inside equal paths outside; in $PWD when it lies in the workspace,
+# else at the workspace root.
 rh_run() {
-	local root=$1 cwd=$PWD
+	local root=$1 cwd=$PWD v pass=()
 	shift
 	case "$cwd/" in "$WORKSPACE_DIR"/*) ;; *) cwd=$WORKSPACE_DIR ;; esac
-	rh_enter "$root" "$WORKSPACE_DIR $RH_CACHE ${RULES_HEADS_EXTRA_BINDS:-}" "$cwd" "$@"
+	# The root's environment is fixed (env -i); these reach Bazel, which
+	# reads them in the heads_tree repository rule.
+	for v in $(compgen -e); do
+		case "$v" in RULES_HEADS_TREE_*) pass+=("$v=${!v}") ;; esac
+	done
+	if [ ${#pass[@]} -gt 0 ]; then set -- env "${pass[@]}" "$@"; fi
+	rh_enter "$root" "$WORKSPACE_DIR $RH_CACHE $(rh_extra_binds)" "$cwd" "$@"
+}
+
+# rh_extra_binds: RULES_HEADS_EXTRA_BINDS and the directories
+# RULES_HEADS_TREE_<NAME> name, space-separated. A Bazel server sees only
+# the mounts of the command that started it, so tools/bazel makes them a
+# startup option: other binds start another server.
+rh_extra_binds() {
+	local v binds=${RULES_HEADS_EXTRA_BINDS:-}
+	for v in $(compgen -e); do
+		case "$v" in RULES_HEADS_TREE_*) [ -z "${!v}" ] || binds="$binds ${!v}" ;; esac
+	done
+	echo "$binds"
 }
