@@ -1,0 +1,81 @@
+// Command headsmirror fills a mirror directory with the source archives a
+// Heads tree pins (its sources file, written by `headsgen sources`),
+// checking every sha256, where the network allows, and lists what is
+// still missing:
+//
+//	headsmirror fill --sources FILE [--dir DIR] [--board B]...
+//
+// Exit status: 0 when every selected pin is in DIR, 1 when some are
+// missing, 2 on bad usage. tools/bazel's mirror directory is
+// ~/.cache/rules_heads/distdir ($RULES_HEADS_DISTDIR inside the build root).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/rules-heads/rules_heads/tools/heads/mirror"
+	"github.com/rules-heads/rules_heads/tools/internal/cli"
+)
+
+var program = &cli.Program{
+	Name: "headsmirror",
+	Commands: []cli.Command{
+		{Name: "fill", Args: "--sources FILE [--dir DIR] [--board B]...", Summary: "download the pinned source archives into a mirror directory, checking each sha256, and list what is missing", Run: fill},
+	},
+}
+
+func main() { program.Main() }
+
+func run(args []string, stdout, stderr io.Writer) error { return program.Run(args, stdout, stderr) }
+
+// errMissing makes the exit status 1.
+var errMissing = errors.New("some sources are still missing")
+
+func fill(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	sources := fs.String("sources", "", "the tree's sources `FILE` (headsgen sources)")
+	dir := fs.String("dir", os.Getenv("RULES_HEADS_DISTDIR"), "mirror `DIR` to fill (default $RULES_HEADS_DISTDIR)")
+	var boards []string
+	fs.Func("board", "only the pins of `BOARD` (repeatable; default: every pin)", func(v string) error {
+		boards = append(boards, v)
+		return nil
+	})
+	timeout := fs.Duration("timeout", 10*time.Minute, "time limit of one download")
+	if err := cli.Parse(fs, args); err != nil {
+		return err
+	}
+	if err := cli.Required(fs, "sources"); err != nil {
+		return err
+	}
+	if *dir == "" {
+		return cli.Usagef("fill: --dir is required (or RULES_HEADS_DISTDIR)")
+	}
+	srcs, err := mirror.ReadSources(*sources)
+	if err != nil {
+		return err
+	}
+	srcs = mirror.Select(srcs, boards)
+	if err := os.MkdirAll(*dir, 0o755); err != nil {
+		return err
+	}
+	res := mirror.Fill(context.Background(), &http.Client{Timeout: *timeout}, srcs, *dir)
+	missing := 0
+	for _, r := range res {
+		fmt.Fprintf(stdout, "%-8s %s (%s)\n", r.Status, r.Source.FileName, r.Source.Module)
+		if r.Status == "missing" {
+			missing++
+			fmt.Fprintf(stdout, "         sha256 %s: %s\n", r.Source.SHA256, r.Why)
+		}
+	}
+	fmt.Fprintf(stdout, "%d pins: %d missing, into %s\n", len(res), missing, *dir)
+	if missing > 0 {
+		return fmt.Errorf("%w: %d of %d", errMissing, missing, len(res))
+	}
+	return nil
+}
