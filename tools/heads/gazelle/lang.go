@@ -154,12 +154,20 @@ func (l *headsLang) load(root string) (*buildgen.Tree, error) {
 		l.tree, l.loadErr = buildgen.Load(os.DirFS(root))
 		if l.loadErr == nil {
 			l.tree.CorebootToolchain = l.corebootToolchain
-			for _, p := range l.tree.Problems {
-				log.Printf("heads: %s", p)
-			}
+			l.report()
 		}
 	}
 	return l.tree, l.loadErr
+}
+
+// report logs the problems of the tree not logged yet, once each.
+func (l *headsLang) report() {
+	for _, p := range l.tree.Problems {
+		if !l.reported[p] {
+			l.reported[p] = true
+			log.Printf("heads: %s", p)
+		}
+	}
 }
 
 func (l *headsLang) GenerateRules(args language.GenerateArgs) language.GenerateResult {
@@ -175,15 +183,7 @@ func (l *headsLang) GenerateRules(args language.GenerateArgs) language.GenerateR
 	}
 	if slices.Contains(t.BoardPackages(), args.Rel) {
 		rules, comments := t.BoardTargets(args.Rel)
-		for _, c := range comments {
-			log.Printf("heads: %s/%s", args.Rel, c)
-		}
-		for _, p := range t.Problems {
-			if strings.HasPrefix(p, "board ") && !l.reported[p] {
-				l.reported[p] = true
-				log.Printf("heads: %s", p)
-			}
-		}
+		l.report()
 		for i, tg := range rules {
 			r := toRule(tg)
 			if i == 0 {
@@ -206,8 +206,12 @@ func (l *headsLang) GenerateRules(args language.GenerateArgs) language.GenerateR
 		// Heads' Makefile includes every file of modules/, and its
 		// heads.cpio takes every file of initrd/.
 		targets, comments := t.ModuleTargets()
+		l.report()
 		for _, c := range comments {
-			log.Printf("heads: modules/%s", c)
+			if !l.reported["module "+c] && strings.Contains(c, "not generated") {
+				l.reported["module "+c] = true
+				log.Printf("heads: modules/%s", c)
+			}
 		}
 		if g := t.InitrdTarget(); g != nil {
 			targets = append(targets, g)
