@@ -71,20 +71,25 @@ func LoadWith(fsys fs.FS, o tree.Options) (*Tree, error) {
 		return nil, err
 	}
 	t := &Tree{fsys: fsys, Evals: map[string]*tree.Board{}, Repos: map[string]string{}, srcOf: map[string]string{}, archiveOf: map[string]string{}}
-	srcs, errs := tree.CollectSources(fsys, boards, o)
+	// Each board is evaluated once: the sources and the targets come
+	// from the same evaluations.
+	var evals []*tree.Board
+	for _, b := range boards {
+		ev, err := tree.Evaluate(fsys, b, o)
+		if err != nil {
+			t.problem(fmt.Sprintf("board %s: %v", b, err))
+			continue
+		}
+		t.Boards = append(t.Boards, b)
+		t.Evals[b] = ev
+		evals = append(evals, ev)
+	}
+	srcs, errs := tree.SourcesOf(evals)
 	for _, s := range srcs {
 		t.Repos[s.Key()] = s.Name
 	}
 	for _, e := range errs {
 		t.problem(e.Error())
-	}
-	for _, b := range boards {
-		ev, err := tree.Evaluate(fsys, b, o)
-		if err != nil {
-			continue // reported through CollectSources' errors
-		}
-		t.Boards = append(t.Boards, b)
-		t.Evals[b] = ev
 	}
 	// Heads' Makefile finds a board under unmaintained_boards/ only by an
 	// UNMAINTAINED_ name; other directories there cannot be built.

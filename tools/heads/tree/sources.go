@@ -101,13 +101,24 @@ func isHex(s string) bool {
 // modules they enable, one entry per distinct pin, sorted by name.
 // Boards that fail to evaluate are returned in errs, with their error.
 func CollectSources(fsys fs.FS, boards []string, o Options) (srcs []Source, errs []error) {
-	byKey := map[string]*Source{}
+	var evals []*Board
 	for _, b := range boards {
 		ev, err := Evaluate(fsys, b, o)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("board %s: %w", b, err))
 			continue
 		}
+		evals = append(evals, ev)
+	}
+	srcs, errs2 := SourcesOf(evals)
+	return srcs, append(errs, errs2...)
+}
+
+// SourcesOf is CollectSources over boards already evaluated.
+func SourcesOf(evals []*Board) (srcs []Source, errs []error) {
+	byKey := map[string]*Source{}
+	for _, ev := range evals {
+		b := ev.Name
 		for _, name := range ev.Modules {
 			m := ev.ModuleDefs[name]
 			if m == nil {
