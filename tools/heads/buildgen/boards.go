@@ -61,8 +61,8 @@ func (t *Tree) BoardTargets(pkg string) (rules []*Target, comments []string) {
 		}
 		r, notes, err := t.boardRule(b, ev)
 		if err != nil {
-			comments = append(comments, fmt.Sprintf("%s: not generated: %v", b, err))
-			t.problem(fmt.Sprintf("board %s: %v", b, err))
+			comments = append(comments, fmt.Sprintf("%s (%s): not generated: %v", b, ev.ConfigFile, err))
+			t.problem(fmt.Sprintf("board %s (%s): %v", b, ev.ConfigFile, err))
 			continue
 		}
 		r.Comments = notes
@@ -178,7 +178,7 @@ func (t *Tree) boardRule(b string, ev *tree.Board) (*Target, []string, error) {
 				continue
 			}
 			notes = append(notes, fmt.Sprintf("# %s: _depends %s is not passed to the %s build yet", b, dep, lm.prefix))
-			t.problem(fmt.Sprintf("board %s: %s depends on %s, which heads_board does not pass to it", b, lm.name, dep))
+			t.problem(fmt.Sprintf("board %s (%s): %s depends on %s, which heads_board does not pass to it", b, ev.ConfigFile, lm.name, dep))
 		}
 		if lm.prefix == "linux" {
 			// Heads' linux_data: paths of the kernel tree (build/<arch>/<base_dir>).
@@ -250,7 +250,7 @@ func (t *Tree) boardRule(b string, ev *tree.Board) (*Target, []string, error) {
 			r.SetAttr("split", []string{m[1] + strings.ToUpper(m[2]), m[3] + strings.ToUpper(m[4])})
 		} else if _, ok := boardTargetNote[bt]; !ok && !strings.HasSuffix(bt, "_blobs") {
 			notes = append(notes, fmt.Sprintf("# %s: BOARD_TARGETS %s (targets/%s.mk) is not generated", b, bt, bt))
-			t.problem(fmt.Sprintf("board %s: BOARD_TARGETS %s is not generated", b, bt))
+			t.problem(fmt.Sprintf("board %s (%s): BOARD_TARGETS %s (targets/%s.mk) is not generated", b, ev.ConfigFile, bt, bt))
 		}
 	}
 	for _, p := range t.MissingFiles {

@@ -71,7 +71,7 @@ func TestBuildFiles(t *testing.T) {
 	}
 	files := tr.BuildFiles()
 	// The one board that is not generated says why.
-	if want := []string{`board UNMAINTAINED_old: only coreboot boards are generated (CONFIG_COREBOOT is "")`}; strings.Join(tr.Problems, "\n") != strings.Join(want, "\n") {
+	if want := []string{`board UNMAINTAINED_old (unmaintained_boards/UNMAINTAINED_old/UNMAINTAINED_old.config): only coreboot boards are generated (CONFIG_COREBOOT is "")`}; strings.Join(tr.Problems, "\n") != strings.Join(want, "\n") {
 		t.Errorf("problems: %q, want %q", tr.Problems, want)
 	}
 	if got := strings.Join(tr.Generated, " "); got != "fixture gated" {
