@@ -33,7 +33,9 @@ func TestQuote(t *testing.T) {
 // resolvedFixture is tests/fixtures/heads_tree with symbolic links
 // resolved: under Bazel every file of it is a link into the runfiles,
 // while the generator takes links for the tree's own symlinks.
-func resolvedFixture(t *testing.T) fs.FS {
+func resolvedFixture(t *testing.T) fs.FS { return os.DirFS(resolvedFixtureDir(t)) }
+
+func resolvedFixtureDir(t *testing.T) string {
 	t.Helper()
 	from := filepath.Join("..", "..", "..", "tests", "fixtures", "heads_tree")
 	to := t.TempDir()
@@ -58,7 +60,7 @@ func resolvedFixture(t *testing.T) fs.FS {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return os.DirFS(to)
+	return to
 }
 
 // TestBuildFiles: the BUILD files of the fixture Heads tree, as the
@@ -140,4 +142,38 @@ func TestSplitTarget(t *testing.T) {
 			t.Errorf("%s: %q, want %q", bt, got, want)
 		}
 	}
+}
+
+// TestBusybox: modules/busybox's own initrd rule (make install with
+// CONFIG_PREFIX, then sbin/reboot removed) becomes the module's
+// initrd_install, and busybox, not being in bin_modules-y, has no outputs.
+func TestBusybox(t *testing.T) {
+	d := resolvedFixtureDir(t)
+	bb := "CONFIG_BUSYBOX ?= y\nmodules-$(CONFIG_BUSYBOX) += busybox\nbusybox_version := 1.0\nbusybox_dir := busybox-$(busybox_version)\n" +
+		"busybox_tar := busybox-1.0.tar.bz2\nbusybox_url := https://x.invalid/$(busybox_tar)\n" +
+		"busybox_hash := 0000000000000000000000000000000000000000000000000000000000000000\n" +
+		"busybox_output := busybox\nbusybox_target := $(CROSS_TOOLS) $(MAKE_JOBS)\n"
+	if err := os.WriteFile(filepath.Join(d, "modules", "busybox"), []byte(bb), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := Load(os.DirFS(d))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules, _ := tr.ModuleTargets()
+	for _, r := range rules {
+		if r.Kind != "heads_make_module" || r.Name != "busybox" {
+			continue
+		}
+		got, _ := r.Attr("initrd_install").(string)
+		if !strings.HasPrefix(got, `make -C "$PWD" CC="${HEADS_PWD}/crossgcc/x86/bin/x86_64-linux-musl-gcc`) ||
+			!strings.HasSuffix(got, ` -j${HEADS_JOBS} CONFIG_PREFIX="$INITRD" install && rm -f "$INITRD/sbin/reboot"`) {
+			t.Errorf("initrd_install %q", got)
+		}
+		if r.Attr("outputs") != nil {
+			t.Errorf("busybox has outputs %v, but is not in bin_modules-y", r.Attr("outputs"))
+		}
+		return
+	}
+	t.Fatal("no busybox target")
 }
