@@ -51,8 +51,8 @@ the commit (`git archive --format=tar --prefix=<repo>-<commit>/ <commit> |
 gzip -n` of a clone gives the same bytes), and add its sha256 where the pin
 is declared (for a generated sources file: the substitution list)."""
 
-_NOT_FETCHED = """not in a mirror directory, and no URL was reachable or the file found
-had another sha256 ({err})."""
+_NOT_FETCHED = """{found}no URL gave a file with that sha256 ({urls}).
+Mirror directories searched: {dirs}"""
 
 _HELP = """To build offline, put the file (with exactly that sha256) into a local mirror:
   - a directory listed in heads.mirror(dirs = [...]) in MODULE.bazel, e.g.
@@ -94,11 +94,13 @@ heads_missing_source(
 def _heads_archive_impl(rctx):
     file_name = rctx.attr.file_name or rctx.attr.urls[0].rsplit("/", 1)[-1]
     local_urls = []
+    searched = []
     for u in mirror_urls(rctx, file_name):
         # A file put into a mirror later refetches this repository; only
         # mirrors that have it are tried (no warning per empty mirror).
         p = rctx.path(u[len("file://"):])
         rctx.watch(p)
+        searched.append(str(p.dirname))
         if p.exists:
             local_urls.append(u)
     if not rctx.attr.sha256:
@@ -112,8 +114,16 @@ def _heads_archive_impl(rctx):
         allow_fail = True,
     )
     if not res.success:
+        found = ""
+        for u in local_urls:
+            # Found, but not the pinned bytes: say what it is.
+            r = rctx.execute(["sha256sum", u[len("file://"):]])
+            got = r.stdout.split(" ")[0] if r.return_code == 0 else "?"
+            found += "%s is there, with sha256 %s; " % (u[len("file://"):], got)
         _missing(rctx, file_name, _NOT_FETCHED.format(
-            err = getattr(res, "error", "see the download warnings"),
+            found = found,
+            urls = ", ".join(rctx.attr.urls) or "no URLs",
+            dirs = ", ".join(searched) or "none",
         ))
         return
     rctx.file("file/BUILD.bazel", """\
