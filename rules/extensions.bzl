@@ -35,6 +35,7 @@ _from_file = tag_class(
     doc = "Every source pin listed in a sources file written by `headsgen sources` (JSON: `sources`: name, module, file_name, urls, sha256, and repo/commit for git pins). A pin without sha256 is declared but fails when fetched, saying what to do.",
     attrs = {
         "sources": attr.label(mandatory = True, allow_single_file = [".json"], doc = "The sources file."),
+        "substitutions": attr.label(allow_single_file = [".json"], doc = "The substitution list: JSON `substitutions`, each entry `name` (the pin it replaces), `file_name`, `sha256`, optional `urls`, `origin` (where it comes from) and `why`. A board using one says so in its release (file names `<board>-substituted*`, substitutions.txt)."),
         "tree_only": attr.bool(doc = "The pins serve only a heads.tree's generated targets: they are not direct dependencies of the root module (no use_repo for them)."),
     },
 )
@@ -60,9 +61,33 @@ _mirror = tag_class(
     attrs = {"dirs": attr.string_list(mandatory = True)},
 )
 
-def _sources_from_file(mctx, label):
-    """The archive tags of a sources file, as structs like heads.archive's."""
+_SUBSTITUTION_KEYS = ["name", "file_name", "sha256", "origin", "why"]
+
+def _substitutions(mctx, label, pins):
+    """The entries of a substitution list, by the name of the pin each replaces."""
+    if not label:
+        return {}
     data = json.decode(mctx.read(mctx.path(label)))
+    out = {}
+    for i, e in enumerate(data.get("substitutions", [])):
+        for k in _SUBSTITUTION_KEYS:
+            if not e.get(k):
+                fail("%s: substitutions[%d] has no %r; each entry needs %s" % (label, i, k, ", ".join(_SUBSTITUTION_KEYS)))
+        if e["name"] not in pins:
+            fail("%s: substitutions[%d] names %r, which is no pin of the sources file" % (label, i, e["name"]))
+        if e["name"] in out:
+            fail("%s: %r is substituted twice" % (label, e["name"]))
+        out[e["name"]] = e
+    return out
+
+def _sources_from_file(mctx, label, substitutions_label = None):
+    """The archive tags of a sources file, as structs like heads.archive's.
+
+    A pin named in the substitution list is replaced by its entry: file
+    name, sha256 and URLs of the substitute, and what it stands in for.
+    """
+    data = json.decode(mctx.read(mctx.path(label)))
+    subs = _substitutions(mctx, substitutions_label, {s.get("name"): True for s in data.get("sources", [])})
     out = []
     for i, s in enumerate(data.get("sources", [])):
         for k in ["name", "module", "file_name", "urls", "sha256"]:
@@ -71,6 +96,21 @@ def _sources_from_file(mctx, label):
         git = ""
         if s.get("repo"):
             git = "%s @ %s" % (s["repo"], s.get("commit", "?"))
+        sub = subs.get(s["name"])
+        if sub:
+            out.append(struct(
+                name = s["name"],
+                module = s["module"],
+                file_name = sub["file_name"],
+                urls = sub.get("urls", []),
+                sha256 = sub["sha256"],
+                mirrors = [],
+                git = "",
+                substitutes = "%s sha256 %s" % (s["file_name"], s["sha256"] or "(git %s)" % git),
+                origin = sub["origin"],
+                why = sub["why"],
+            ))
+            continue
         out.append(struct(
             name = s["name"],
             module = s["module"],
@@ -79,6 +119,9 @@ def _sources_from_file(mctx, label):
             sha256 = s["sha256"],
             mirrors = [],
             git = git,
+            substitutes = "",
+            origin = "",
+            why = "",
         ))
     return out
 
@@ -92,7 +135,7 @@ def _heads_impl(mctx):
     for mod in mctx.modules:
         tags = []
         for f in mod.tags.from_file:
-            tags.extend([(t, mctx.is_dev_dependency(f), f.tree_only) for t in _sources_from_file(mctx, f.sources)])
+            tags.extend([(t, mctx.is_dev_dependency(f), f.tree_only) for t in _sources_from_file(mctx, f.sources, f.substitutions)])
         tags.extend([(t, mctx.is_dev_dependency(t), False) for t in mod.tags.archive])
         for a, dev, tree_only in tags:
             if mod.is_root and not tree_only:
@@ -111,6 +154,9 @@ def _heads_impl(mctx):
                 module = a.module or a.name,
                 mirrors = a.mirrors or mirrors,
                 git = getattr(a, "git", ""),
+                substitutes = getattr(a, "substitutes", ""),
+                origin = getattr(a, "origin", ""),
+                why = getattr(a, "why", ""),
             )
     for mod in mctx.modules:
         for t in mod.tags.tree:

@@ -15,7 +15,12 @@ HeadsMissingSourceInfo = provider(
 
 HeadsSourcesCheckInfo = provider(
     doc = "A board's sources are all present.",
-    fields = {},
+    fields = {"substitutions": "list of string: the board's sources that replace Heads' pins (HeadsSubstitutionInfo entries), sorted."},
+)
+
+HeadsSubstitutionInfo = provider(
+    doc = "A source archive that stands in for the one a Heads tree pins (an entry of the substitution list).",
+    fields = {"entry": "string: the module, Heads' pin, what replaces it and why, one line."},
 )
 
 def _missing_fail_script(ctx, out, text):
@@ -77,7 +82,8 @@ def _heads_sources_check_impl(ctx):
             "\n  ".join(entries),
             _HELP,
         ))
-    return [HeadsSourcesCheckInfo()]
+    subs = sorted([s[HeadsSubstitutionInfo].entry for s in ctx.attr.sources if HeadsSubstitutionInfo in s])
+    return [HeadsSourcesCheckInfo(substitutions = subs)]
 
 heads_sources_check = rule(
     implementation = _heads_sources_check_impl,
@@ -95,4 +101,29 @@ until every source is there.""",
         "warning": attr.string(doc = "Printed whenever the check is analyzed: the Heads tree is not verified as the pinned one."),
     },
     provides = [HeadsSourcesCheckInfo],
+)
+
+def _heads_substituted_source_impl(ctx):
+    entry = "{module}: {pin} replaced by {file} (sha256 {sha256}, {origin}): {why}".format(
+        module = ctx.attr.module,
+        pin = ctx.attr.pin,
+        file = ctx.file.src.basename,
+        sha256 = ctx.attr.sha256,
+        origin = ctx.attr.origin or "origin not given",
+        why = ctx.attr.why,
+    )
+    return [DefaultInfo(files = depset([ctx.file.src])), HeadsSubstitutionInfo(entry = entry)]
+
+heads_substituted_source = rule(
+    implementation = _heads_substituted_source_impl,
+    doc = "A fetched source archive that replaces a Heads pin (written by heads_archive for an entry of the substitution list). Its files are the archive; boards that use it say so in their release.",
+    attrs = {
+        "module": attr.string(),
+        "origin": attr.string(doc = "Where the substitute comes from."),
+        "pin": attr.string(doc = "Heads' pin: file name and sha256."),
+        "sha256": attr.string(),
+        "src": attr.label(allow_single_file = True, mandatory = True),
+        "why": attr.string(mandatory = True),
+    },
+    provides = [HeadsSubstitutionInfo],
 )

@@ -23,15 +23,26 @@ if [ -n "$RH_SPLIT" ]; then
   rs split --rom "$ROM" --sizes "$RH_SPLIT" --out-dir "$OUT" --names "$RH_BOARD-bottom.rom,$RH_BOARD-top.rom"
   listed+=("$RH_BOARD-bottom.rom" "$RH_BOARD-top.rom")
 fi
+zipped=("$OUT/$RH_BOARD.rom" "$WORK/sha256sum.txt")
+if [ -n "$RH_SUBSTITUTIONS" ]; then
+  # Sources that replace Heads' pins: listed in hashes.txt and in the zip.
+  listed+=(substitutions.txt)
+  zipped+=("$EXECROOT/$RH_SUBSTITUTIONS")
+fi
 (cd "$OUT" && rs hashes --root . --hashes hashes.txt --sizes sizes.txt "${listed[@]}")
 (cd "$OUT" && sha256sum "$RH_BOARD.rom" > "$WORK/sha256sum.txt")
-rs zip --out "$OUT/$RH_BOARD.zip" "$OUT/$RH_BOARD.rom" "$WORK/sha256sum.txt"
+rs zip --out "$OUT/$RH_BOARD.zip" "${zipped[@]}"
 """
 
 def _heads_rom_impl(ctx):
     board = ctx.attr.board or ctx.label.name
     if "/" in board or "," in board or board in ("", ".", ".."):
         fail("%s: board %r must be a plain file name (no '/' or ',')" % (ctx.label, board))
+    subs = ctx.attr.sources_check[HeadsSourcesCheckInfo].substitutions if ctx.attr.sources_check else []
+    if subs:
+        # Built from substitutes, not from Heads' exact pins: the file
+        # names say so, so such a ROM is never taken for an exact build.
+        board += "-substituted"
     d = ctx.label.name + "/"
     rom = ctx.actions.declare_file(d + board + ".rom")
     hashes = ctx.actions.declare_file(d + "hashes.txt")
@@ -39,6 +50,11 @@ def _heads_rom_impl(ctx):
     zipf = ctx.actions.declare_file(d + board + ".zip")
     outputs = [rom, hashes, sizes, zipf]
     inputs = [ctx.file.rom]
+    subs_file = None
+    if subs:
+        subs_file = ctx.actions.declare_file(d + "substitutions.txt")
+        ctx.actions.write(subs_file, "# Sources of this build that replace Heads' pins (the substitution list):\n" + "\n".join(subs) + "\n")
+        inputs.append(subs_file)
     regions = []
     for region, f in [("descriptor", ctx.file.ifd), ("me", ctx.file.me), ("gbe", ctx.file.gbe)]:
         if f:
@@ -70,6 +86,7 @@ def _heads_rom_impl(ctx):
             "RH_REGIONS": "\n".join(regions),
             "RH_ROM": ctx.file.rom.path,
             "RH_SPLIT": ",".join(ctx.attr.split),
+            "RH_SUBSTITUTIONS": subs_file.path if subs_file else "",
         },
         inputs = inputs,
         outputs = outputs,
@@ -77,9 +94,10 @@ def _heads_rom_impl(ctx):
         mnemonic = "HeadsRom",
         progress_message = "Stitching ROM %{label}",
     )
+    release = outputs + ([subs_file] if subs_file else [])
     return [
-        DefaultInfo(files = depset(outputs)),
-        OutputGroupInfo(hashes = depset([hashes, sizes]), rom = depset([rom]), scripts = depset([script]), zip = depset([zipf])),
+        DefaultInfo(files = depset(release)),
+        OutputGroupInfo(hashes = depset([hashes, sizes] + ([subs_file] if subs_file else [])), rom = depset([rom]), scripts = depset([script]), zip = depset([zipf])),
         HeadsRomInfo(rom = rom, hashes = hashes, sizes = sizes),
     ]
 
@@ -94,7 +112,13 @@ images (e.g. the X230's 8 MiB + 4 MiB chips), then hashes.txt and sizes.txt
 (paths relative to the board output, each artifact once: Heads #1829 listed
 bottom.rom twice and not the full ROM) and <board>.zip with the ROM and its
 sha256sum.txt, written by `romstitch zip` (members stored, fixed dates and modes: the
-same bytes on every machine and with every Go release).""",
+same bytes on every machine and with every Go release).
+
+When the board's `sources_check` reports sources that replace Heads' pins
+(the substitution list), every file name is `<board>-substituted...` and
+substitutions.txt (listed in hashes.txt and put into the zip) names each
+one: such a release can never be taken for a build from Heads' exact
+sources.""",
     attrs = dict(TOOL_ATTRS, **{
         "board": attr.string(doc = "Board name for file names (default: target name)."),
         "cbfs_files": attr.label_keyed_string_dict(allow_files = True, doc = "Files to add to CBFS, mapped to their CBFS names."),

@@ -27,7 +27,7 @@ import (
 var program = &cli.Program{
 	Name: "headsmirror",
 	Commands: []cli.Command{
-		{Name: "fill", Args: "--sources FILE [--dir DIR] [--board B]...", Summary: "download the pinned source archives into a mirror directory, checking each sha256, and list what is missing", Run: fill},
+		{Name: "fill", Args: "--sources FILE [--substitutions FILE] [--dir DIR] [--board B]...", Summary: "download the pinned source archives into a mirror directory, checking each sha256, and list what is missing", Run: fill},
 	},
 }
 
@@ -40,6 +40,7 @@ var errMissing = errors.New("some sources are still missing")
 
 func fill(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	sources := fs.String("sources", "", "the tree's sources `FILE` (headsgen sources)")
+	substitutions := fs.String("substitutions", "", "the substitution list `FILE`: its substitutes are fetched instead of the pins they replace")
 	dir := fs.String("dir", os.Getenv("RULES_HEADS_DISTDIR"), "mirror `DIR` to fill (default $RULES_HEADS_DISTDIR)")
 	var boards []string
 	fs.Func("board", "only the pins of `BOARD` (repeatable; default: every pin)", func(v string) error {
@@ -59,6 +60,15 @@ func fill(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	srcs, err := mirror.ReadSources(*sources)
 	if err != nil {
 		return err
+	}
+	if *substitutions != "" {
+		subs, err := mirror.ReadSubstitutions(*substitutions)
+		if err != nil {
+			return err
+		}
+		if srcs, err = mirror.Substitute(srcs, subs); err != nil {
+			return err
+		}
 	}
 	srcs = mirror.Select(srcs, boards)
 	if err := os.MkdirAll(*dir, 0o755); err != nil {

@@ -49,6 +49,63 @@ func ReadSources(name string) ([]tree.Source, error) {
 	return f.Sources, nil
 }
 
+// Substitution is one entry of a substitution list: a source archive
+// that replaces the pin Name of the sources file.
+type Substitution struct {
+	Name     string   `json:"name"`
+	FileName string   `json:"file_name"`
+	SHA256   string   `json:"sha256"`
+	URLs     []string `json:"urls"`
+	Origin   string   `json:"origin"`
+	Why      string   `json:"why"`
+}
+
+// ReadSubstitutions reads a substitution list (JSON `substitutions`).
+func ReadSubstitutions(name string) ([]Substitution, error) {
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return nil, err
+	}
+	var f struct {
+		Substitutions []Substitution `json:"substitutions"`
+	}
+	if err := json.Unmarshal(b, &f); err != nil {
+		return nil, fmt.Errorf("%s: %v", name, err)
+	}
+	for i, e := range f.Substitutions {
+		if e.Name == "" || e.FileName == "" || e.SHA256 == "" || e.Origin == "" || e.Why == "" {
+			return nil, fmt.Errorf("%s: substitutions[%d] needs name, file_name, sha256, origin and why", name, i)
+		}
+		if strings.ContainsAny(e.FileName, "/\\") || e.FileName == "." || e.FileName == ".." {
+			return nil, fmt.Errorf("%s: substitutions[%d] (%s): file name %q is not a plain file name", name, i, e.Name, e.FileName)
+		}
+	}
+	return f.Substitutions, nil
+}
+
+// Substitute replaces the pins named in subs by their substitutes (file
+// name, sha256, URLs; Module gets " (substitute: <origin>)"), as the
+// heads module extension does. A substitution naming no pin is an error.
+func Substitute(srcs []tree.Source, subs []Substitution) ([]tree.Source, error) {
+	byName := map[string]Substitution{}
+	for _, s := range subs {
+		byName[s.Name] = s
+	}
+	out := make([]tree.Source, len(srcs))
+	for i, s := range srcs {
+		if sub, ok := byName[s.Name]; ok {
+			s.FileName, s.SHA256, s.URLs = sub.FileName, sub.SHA256, sub.URLs
+			s.Module += " (substitute: " + sub.Origin + ")"
+			delete(byName, s.Name)
+		}
+		out[i] = s
+	}
+	for n := range byName {
+		return nil, fmt.Errorf("the substitution list names %s, which is no pin of the sources file", n)
+	}
+	return out, nil
+}
+
 // Select keeps the pins any of boards uses (all pins when boards is empty).
 func Select(srcs []tree.Source, boards []string) []tree.Source {
 	if len(boards) == 0 {

@@ -88,3 +88,34 @@ func TestSelectAndRead(t *testing.T) {
 		t.Errorf("fixture sources: %d, %v", len(s), err)
 	}
 }
+
+func TestSubstitute(t *testing.T) {
+	srcs := []tree.Source{{Name: "a", Module: "a", FileName: "a.tar.xz", SHA256: "aa"}, {Name: "b", Module: "b", FileName: "b.tar", SHA256: "bb"}}
+	got, err := Substitute(srcs, []Substitution{{Name: "a", FileName: "a.tar.gz", SHA256: "cc", URLs: []string{"u"}, Origin: "o", Why: "w"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[0].FileName != "a.tar.gz" || got[0].SHA256 != "cc" || got[0].URLs[0] != "u" || got[0].Module != "a (substitute: o)" || !reflect.DeepEqual(got[1], srcs[1]) {
+		t.Errorf("got %+v", got)
+	}
+	if srcs[0].FileName != "a.tar.xz" {
+		t.Error("Substitute changed its input")
+	}
+	if _, err := Substitute(srcs, []Substitution{{Name: "zzz"}}); err == nil || !strings.Contains(err.Error(), "names zzz, which is no pin") {
+		t.Errorf("err = %v", err)
+	}
+	// The fixture tree's list reads and applies to its sources file.
+	subs, err := ReadSubstitutions(filepath.Join("..", "..", "..", "tests", "fixtures", "heads_tree.substitutions.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsrcs, _ := ReadSources(filepath.Join("..", "..", "..", "tests", "fixtures", "heads_tree.sources.json"))
+	if _, err := Substitute(fsrcs, subs); err != nil {
+		t.Error(err)
+	}
+	bad := filepath.Join(t.TempDir(), "s.json")
+	os.WriteFile(bad, []byte(`{"substitutions":[{"name":"a","file_name":"x.tar","sha256":"s","origin":"o"}]}`), 0o644)
+	if _, err := ReadSubstitutions(bad); err == nil || !strings.Contains(err.Error(), "needs name, file_name, sha256, origin and why") {
+		t.Errorf("no why: %v", err)
+	}
+}
