@@ -48,6 +48,16 @@ diff -u "$t/first" "$t/second" || fail "a second run changed the BUILD files"
 grep -qF 'board UNMAINTAINED_old' "$t/stderr" || fail "second run: no board warning: $(cat "$t/stderr")"
 if grep -F "missing separator" "$t/stderr"; then fail "a generated file was read as Make"; fi
 run -mode=diff || fail "-mode=diff reports drift"
+# Drift: a generated attribute edited by hand is shown by -mode=diff (exit
+# 1, the regenerated line in the diff) and nothing is written.
+cp "$t/heads/boards/BUILD.bazel" "$t/boards.orig"
+sed -i 's|^    board_config = "gated/gated.config",|    board_config = "drift.config",|' "$t/heads/boards/BUILD.bazel"
+if (cd "$t/heads" && "$gazelle" -repo_root="$t/heads" -mode=diff >"$t/diff" 2>/dev/null); then
+	fail "-mode=diff did not report an edited generated attribute"
+fi
+grep -qF '+    board_config = "gated/gated.config",' "$t/diff" || fail "-mode=diff output: $(cat "$t/diff")"
+grep -qF 'board_config = "drift.config",' "$t/heads/boards/BUILD.bazel" || fail "-mode=diff wrote the file"
+cp "$t/boards.orig" "$t/heads/boards/BUILD.bazel"
 # A hand edit marked `# keep` survives a run; without the mark it is
 # generated again.
 sed -i 's|^    board_strip_prefix = "boards/gated/initrd",|    board_strip_prefix = "boards/gated/initrd",\n    brand = "Custom",  # keep|' "$t/heads/boards/BUILD.bazel"
