@@ -34,6 +34,7 @@ def heads_board(
         dev_cpios = [],
         initrd_links = {},
         linux_data = [],
+        linux_modules = [],
         blobs = [],
         brand = "Heads",
         heads_config = False,
@@ -93,6 +94,7 @@ def heads_board(
       dev_cpios: prebuilt newc archives merged first into the initrd (Heads' blobs/dev.cpio).
       initrd_links: symlinks of the initrd trees, path -> target.
       linux_data: Heads' linux_data entries (`src|dst`) for the initrd.
+      linux_modules: Heads' linux_modules-y (.ko paths of the kernel build), stripped into the initrd's lib/modules.
       blobs: files of the Heads tree (blobs/...) that the kernel and coreboot configs name.
       brand: Heads' BRAND_NAME for the config placeholders.
       heads_config: linux_config and coreboot_config are Heads templates: their placeholders are replaced as Heads' prepare_module_config.sh does, with `blobs` at their tree paths.
@@ -113,15 +115,19 @@ def heads_board(
             visibility = visibility,
             tags = tags,
         )
+
+    # The kernel's shares of the initrd: Heads' modules.cpio (lib/modules)
+    # and linux_data.
     kernel_data = []
-    if linux_data:
-        native.filegroup(
-            name = name + "_kernel_data",
-            srcs = [":" + name + "_kernel"],
-            output_group = "data",
-            tags = tags,
-        )
-        kernel_data = [":" + name + "_kernel_data"]
+    for group, wanted in [("modules", linux_modules), ("data", linux_data)]:
+        if wanted:
+            native.filegroup(
+                name = name + "_kernel_" + group,
+                srcs = [":" + name + "_kernel"],
+                output_group = group,
+                tags = tags,
+            )
+            kernel_data.append(":" + name + "_kernel_" + group)
     heads_initrd(
         name = name + "_initrd",
         sources_check = check,
@@ -147,6 +153,7 @@ def heads_board(
         name = name + "_kernel",
         sources_check = check,
         data = linux_data,
+        modules = linux_modules,
         heads_config = heads_config,
         tree_files = blobs,
         brand = brand,

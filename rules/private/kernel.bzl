@@ -28,6 +28,18 @@ else
 fi
 rh_run_logged linux "$LOG" kmake olddefconfig
 rh_run_logged linux "$LOG" kmake -j"$RH_JOBS" KCFLAGS="$PREFIX_MAP_FLAGS" "$RH_TARGET"
+if [ -n "${RH_OUT_MODULES:-}" ]; then
+  # Heads' linux_modules-y: built with `make modules`, stripped of debug
+  # information (strip --strip-debug, as Heads' INSTALL-MODULE) into
+  # lib/modules/<name> of the initrd.
+  rh_run_logged linux "$LOG" kmake -j"$RH_JOBS" KCFLAGS="$PREFIX_MAP_FLAGS" modules
+  mkdir -p "$WORK/kmods/lib/modules"
+  while IFS= read -r m; do
+    [ -f "$WORK/out/$m" ] || rh_fail "linux: module '$m' (linux_modules-y) was not built: is it =m in the kernel config?"
+    rh_run_logged linux "$LOG" "${RH_CROSS_COMPILE}strip" --strip-debug -o "$WORK/kmods/lib/modules/${m##*/}" "$WORK/out/$m"
+  done < <(rh_each RH_MODULES)
+  rh_pack "$WORK/kmods" "$RH_OUT_MODULES"
+fi
 if [ -n "${RH_OUT_HEADERS:-}" ]; then
   rh_run_logged linux "$LOG" kmake headers_install INSTALL_HDR_PATH="$WORK/hdr"
   rh_pack "$WORK/hdr" "$RH_OUT_HEADERS"
@@ -82,6 +94,16 @@ def _heads_linux_impl(ctx):
     env.update(tree_env)
     providers = []
     output_groups = {}
+    if ctx.attr.modules:
+        check_list_entries(ctx.label, "module", ctx.attr.modules)
+        for m in ctx.attr.modules:
+            if m.startswith("/") or ".." in m.split("/") or not m.endswith(".ko"):
+                fail("%s: module %r must be a relative path of a .ko in the kernel's build tree" % (ctx.label, m))
+        kmods = ctx.actions.declare_file(ctx.label.name + "/modules.tar")
+        outputs.append(kmods)
+        env["RH_OUT_MODULES"] = kmods.path
+        env["RH_MODULES"] = "\n".join(ctx.attr.modules)
+        output_groups["modules"] = depset([kmods])
     if ctx.attr.data:
         data = ctx.actions.declare_file(ctx.label.name + "/data.tar")
         outputs.append(data)
@@ -127,7 +149,9 @@ full .config (`config_mode = "full"`, Heads' config/linux-*.config) or a
 fragment merged onto tinyconfig (`"fragment"`). With `heads_config`, the
 config is a Heads template whose placeholders are replaced as Heads'
 prepare_module_config.sh does (blobs from `tree_files`). `data` (Heads'
-linux_data) packs kernel tree files for the initrd: output group `data`.""",
+linux_data) packs kernel tree files for the initrd: output group `data`;
+`modules` (linux_modules-y) the stripped kernel modules: output group
+`modules`.""",
     attrs = dict(TOOL_ATTRS, **dict(HEADS_CONFIG_ATTRS, **{
         "data": attr.string_list(doc = "Heads' linux_data: `src|dst` entries, src relative to the build (O=) or source tree, packed at dst into the `data` output group's tarball."),
         "sources_check": attr.label(providers = [HeadsSourcesCheckInfo], doc = "A heads_sources_check: analysis fails with the board's missing sources first."),
@@ -139,6 +163,7 @@ linux_data) packs kernel tree files for the initrd: output group `data`.""",
         "image": attr.string(default = "arch/x86/boot/bzImage", doc = "Path of the image under O=."),
         "jobs": attr.int(default = 2, doc = "make -j. Does not change outputs."),
         "make_args": attr.string_list(doc = "Extra make arguments."),
+        "modules": attr.string_list(doc = "Heads' linux_modules-y: .ko paths in the build (O=) tree, built with `make modules` and packed stripped (--strip-debug) under lib/modules/ into the `modules` output group's tarball."),
         "source": attr.label(mandatory = True, providers = [HeadsSourceInfo]),
         "target": attr.string(default = "bzImage", doc = "make target."),
     })),

@@ -93,7 +93,7 @@ func TestTreeID(t *testing.T) {
 	}
 	// The pin of heads_fixture_tree in MODULE.bazel (git's id of the
 	// committed tests/fixtures/heads_tree).
-	const pinned = "a0cbe47e0becb25264bdfdb85d40c3db2fce009a"
+	const pinned = "e2837855a3aec03b31e107a780291048850676d7"
 	if got := strings.TrimSpace(out.String()); got != pinned {
 		t.Errorf("tree id %s; update MODULE.bazel's heads_fixture_tree tree_id if the fixture changed", got)
 	}

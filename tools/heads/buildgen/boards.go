@@ -180,6 +180,9 @@ func (t *Tree) boardRule(b string, ev *tree.Board) (*Target, []string, error) {
 			notes = append(notes, fmt.Sprintf("# %s: _depends %s is not passed to the %s build yet", b, dep, lm.prefix))
 			t.problem(fmt.Sprintf("board %s (%s): %s depends on %s, which heads_board does not pass to it", b, ev.ConfigFile, lm.name, dep))
 		}
+		if lm.prefix == "linux" && len(ev.LinuxModules) > 0 {
+			r.SetAttr("linux_modules", ev.LinuxModules)
+		}
 		if lm.prefix == "linux" {
 			// Heads' linux_data: paths of the kernel tree (build/<arch>/<base_dir>).
 			base := tree.Root + "/build/" + archOf(cfg) + "/" + lm.d.BaseDir + "/"

@@ -66,6 +66,9 @@ type Board struct {
 	ConfigFile string   // boards/<b>/<b>.config or unmaintained_boards/...
 	Modules    []string // modules-y, in order
 	BinModules []string // bin_modules-y
+	// LinuxModules are linux_modules-y: kernel modules (paths in the
+	// kernel's build tree) that go stripped into the initrd's lib/modules.
+	LinuxModules []string
 	// Exports are the exported CONFIG_* variables, sorted by name: what
 	// Heads' `export | grep ' CONFIG_'` writes to /etc/config.
 	Exports      []Var
@@ -105,6 +108,7 @@ func Evaluate(fsys fs.FS, board string, o Options) (*Board, error) {
 		Name:         board,
 		Modules:      strings.Fields(e.Value("modules-y")),
 		BinModules:   strings.Fields(e.Value("bin_modules-y")),
+		LinuxModules: strings.Fields(e.Value("linux_modules-y")),
 		BoardTargets: strings.Fields(e.Value("BOARD_TARGETS")),
 		Config:       map[string]string{},
 		ModuleDefs:   map[string]*Module{},
