@@ -3,7 +3,12 @@
 // checking every sha256, where the network allows, and lists what is
 // still missing:
 //
-//	headsmirror fill --sources FILE [--dir DIR] [--board B]...
+//	headsmirror fill --sources FILE [--substitutions FILE] [--dir DIR] [--board B]...
+//	                 [--debian-suites S1,S2 [--archive URI]]
+//
+// With --debian-suites, Debian's source files of those suites are searched
+// for each pin's sha256 first (Heads' exact bytes, from the Debian archive
+// this machine's apt uses).
 //
 // Exit status: 0 when every selected pin is in DIR, 1 when some are
 // missing, 2 on bad usage. tools/bazel's mirror directory is
@@ -18,6 +23,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/rules-heads/rules_heads/tools/heads/mirror"
@@ -48,6 +54,8 @@ func fill(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		return nil
 	})
 	timeout := fs.Duration("timeout", 10*time.Minute, "time limit of one download")
+	suites := fs.String("debian-suites", "", "comma-separated Debian `SUITES` (e.g. bookworm,bullseye,trixie) whose source files are searched for Heads' exact pins by sha256 first")
+	archive := fs.String("archive", "", "Debian archive `URI` for --debian-suites (default: the one of this machine's apt sources)")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
@@ -74,7 +82,33 @@ func fill(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	if err := os.MkdirAll(*dir, 0o755); err != nil {
 		return err
 	}
-	res := mirror.Fill(context.Background(), &http.Client{Timeout: *timeout}, srcs, *dir)
+	client := &http.Client{Timeout: *timeout}
+	if *suites != "" {
+		if *archive == "" {
+			if *archive, err = mirror.AptArchive("/etc/apt"); err != nil {
+				return err
+			}
+		}
+		index := map[string]mirror.DebianFile{}
+		for _, suite := range strings.Split(*suites, ",") {
+			idx, err := mirror.FetchSourcesIndex(context.Background(), client, *archive, suite)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "Debian %s: %d source files\n", suite, len(idx))
+			for k, v := range idx {
+				if _, ok := index[k]; !ok {
+					index[k] = v
+				}
+			}
+		}
+		var found []string
+		srcs, found = mirror.WithDebian(srcs, index, *archive)
+		for _, f := range found {
+			fmt.Fprintf(stdout, "exact pin in Debian: %s\n", f)
+		}
+	}
+	res := mirror.Fill(context.Background(), client, srcs, *dir)
 	missing := 0
 	for _, r := range res {
 		fmt.Fprintf(stdout, "%-8s %s (%s)\n", r.Status, r.Source.FileName, r.Source.Module)
