@@ -113,8 +113,8 @@ def _check_tree(rctx, headsgen):
     # buildifier: disable=print
     print("rules_heads: WARNING: heads_tree %s: a local tree that is NOT the pinned one is used: %s" % (rctx.attr.tree_name or rctx.name, msg))
     args = ["--unverified", "heads_tree %s: %s" % (rctx.attr.tree_name or rctx.name, msg)]
-    for l in lines:
-        what, _, p = l.partition(" ")
+    for line in lines:
+        what, _, p = line.partition(" ")
         if what == "missing":
             args.extend(["--missing", p])
     return args, msg
