@@ -12,6 +12,7 @@ def heads_board(
         linux_config,
         coreboot_source,
         coreboot_config,
+        coreboot_extra_sources = {},
         board_config = None,
         modules = [],
         linux_config_mode = "full",
@@ -73,6 +74,7 @@ def heads_board(
       linux_config: kernel config (full, or a fragment with linux_config_mode = "fragment").
       coreboot_source: heads_source of coreboot.
       coreboot_config: coreboot config.
+      coreboot_extra_sources: more source trees of coreboot (heads_source -> directory in the tree, e.g. a release's blobs into 3rdparty).
       modules: heads_module targets for the initrd.
       linux_config_mode: "full" or "fragment".
       linux_arch: kbuild ARCH (x86, x86_64, powerpc).
@@ -171,6 +173,7 @@ def heads_board(
         tree_files = blobs,
         brand = brand,
         source = coreboot_source,
+        extra_sources = coreboot_extra_sources,
         config = coreboot_config,
         kernel = ":" + name + "_kernel",
         initrd = ":" + name + "_initrd",

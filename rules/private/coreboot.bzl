@@ -90,6 +90,12 @@ _COREBOOT_BODY = """
 LOG="$WORK/build.log"
 : > "$LOG"
 rh_extract "$RH_SRC" "$RH_STRIP" "$WORK/src"
+# More trees of the coreboot source (a release's coreboot-blobs into
+# 3rdparty/), as Heads unpacks them into coreboot's directory.
+while IFS=$'\t' read -r tar strip sub; do
+  mkdir -p "$WORK/src/$sub"
+  rh_extract "$tar" "$strip" "$WORK/src/$sub"
+done < <(rh_each RH_EXTRA_SOURCES)
 if [ -n "${RH_TOOLCHAIN_ARCHIVE:-}" ]; then
   rh_crossgcc_sum "$WORK/src" "$WORK/crossgcc.sum"
   if ! cmp -s "$WORK/crossgcc.sum" "$EXECROOT/$RH_TOOLCHAIN_SUM"; then
@@ -175,12 +181,20 @@ def _heads_coreboot_impl(ctx):
     log = ctx.actions.declare_file(ctx.label.name + "/build.log")
     tree_env, tree_inputs = heads_tree_env(ctx)
     inputs = [src, ctx.file.config] + tree_inputs
+    extra = []
+    for target, sub in ctx.attr.extra_sources.items():
+        info = target[HeadsSourceInfo]
+        if not sub or sub.startswith("/") or ".." in sub.split("/") or "\t" in sub or "\n" in sub:
+            fail("%s: extra_sources directory %r of %s must be a relative path inside the coreboot tree" % (ctx.label, sub, target.label))
+        extra.append("%s\t%d\t%s" % (info.tar.path, info.strip_components, sub))
+        inputs.append(info.tar)
     make_env = ["{}={}".format(k, v) for k, v in sorted(ctx.attr.make_env.items())]
     check_list_entries(ctx.label, "make_env entry", make_env)
     check_list_entries(ctx.label, "make_args entry", ctx.attr.make_args)
     env = dict(tree_env)
     env.update({
         "RH_CONFIG": ctx.file.config.path,
+        "RH_EXTRA_SOURCES": "\n".join(extra),
         "RH_HEADS_CONFIG": "1" if ctx.attr.heads_config else "0",
         "RH_JOBS": str(ctx.attr.jobs),
         "RH_LABEL": str(ctx.label),
@@ -275,6 +289,7 @@ whose placeholders are replaced as Heads' prepare_module_config.sh does; the
 blobs it names (IFD, GbE, ME) come from `tree_files`.""",
     attrs = dict(TOOL_ATTRS, **dict(HEADS_CONFIG_ATTRS, **{
         "config": attr.label(allow_single_file = True, mandatory = True, doc = "coreboot (def)config."),
+        "extra_sources": attr.label_keyed_string_dict(providers = [HeadsSourceInfo], doc = "More source trees unpacked into the coreboot tree, each at its directory (Heads' coreboot-blobs-<version> of a release into 3rdparty)."),
         "initrd": attr.label(allow_single_file = True, doc = "Initrd for the Linux payload."),
         "jobs": attr.int(default = 2),
         "kernel": attr.label(allow_single_file = True, doc = "Kernel image for the Linux payload."),

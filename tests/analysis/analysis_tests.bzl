@@ -66,6 +66,22 @@ def _coreboot_actions_test_impl(ctx):
 
 coreboot_actions_test = analysistest.make(_coreboot_actions_test_impl)
 
+def _tree_coreboot_test_impl(ctx):
+    env = analysistest.begin(ctx)
+    compile = _one_action(env, "HeadsCoreboot")
+    if compile:
+        # A generated board's coreboot: the release's blobs tree goes into
+        # 3rdparty/ (strip from its _tar_opt), the config is a Heads
+        # template with the blobs it names laid out as the tree.
+        extra = compile.env.get("RH_EXTRA_SOURCES", "")
+        asserts.true(env, extra.endswith("crossprobe-1.0.tar\t1\t3rdparty"), "RH_EXTRA_SOURCES: %r" % extra)
+        asserts.true(env, "crossprobe-1.0.tar" in _input_names(compile), "the blobs archive is not an input")
+        asserts.equals(env, "1", compile.env.get("RH_HEADS_CONFIG"))
+        asserts.true(env, "\tblobs/fixture/ifd.bin" in compile.env.get("RH_TREE_FILES", ""), "RH_TREE_FILES: %r" % compile.env.get("RH_TREE_FILES"))
+    return analysistest.end(env)
+
+tree_coreboot_test = analysistest.make(_tree_coreboot_test_impl)
+
 def _initrd_action_test_impl(ctx):
     env = analysistest.begin(ctx)
     a = _one_action(env, "HeadsInitrd")

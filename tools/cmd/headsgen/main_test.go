@@ -22,7 +22,7 @@ func TestEval(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &b); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(b.Modules, " ") != "initrd musl-cross-make coreboot-fixture-1.0 gitmod greeter libgreet linux" {
+	if strings.Join(b.Modules, " ") != "initrd musl-cross-make coreboot-fixture-1.0 coreboot-blobs-fixture-1.0 gitmod greeter libgreet linux" {
 		t.Errorf("modules %q", b.Modules)
 	}
 	err := run([]string{"eval", "--tree", fixtureTree, "--board", "nope"}, &bytes.Buffer{}, &bytes.Buffer{})
@@ -45,7 +45,7 @@ func TestSources(t *testing.T) {
 	if !bytes.Equal(got, want) {
 		t.Errorf("sources file differs from tests/fixtures/heads_tree.sources.json:\n%s", got)
 	}
-	if !strings.Contains(stderr.String(), "3 boards, 7 source pins (1 git pins without sha256), 0 boards skipped") {
+	if !strings.Contains(stderr.String(), "3 boards, 8 source pins (1 git pins without sha256), 0 boards skipped") {
 		t.Errorf("summary %q", stderr.String())
 	}
 	if err := run([]string{"sources", "--tree", fixtureTree}, &bytes.Buffer{}, &bytes.Buffer{}); cli.ExitCode(err) != 2 {
@@ -93,7 +93,7 @@ func TestTreeID(t *testing.T) {
 	}
 	// The pin of heads_fixture_tree in MODULE.bazel (git's id of the
 	// committed tests/fixtures/heads_tree).
-	const pinned = "e2837855a3aec03b31e107a780291048850676d7"
+	const pinned = "cc1e0b85ac6d63cba37e808900ac5f25e294f770"
 	if got := strings.TrimSpace(out.String()); got != pinned {
 		t.Errorf("tree id %s; update MODULE.bazel's heads_fixture_tree tree_id if the fixture changed", got)
 	}

@@ -122,6 +122,10 @@ func (t *Tree) boardRule(b string, ev *tree.Board) (*Target, []string, error) {
 	var modules []string
 	var kernel, coreboot *tree.Module
 	var kernelName, corebootName string
+	// Other modules of modules/coreboot a board enables: a release's
+	// coreboot-blobs-<version> tree, unpacked into the coreboot source
+	// (its _dir is under coreboot's, e.g. coreboot-<version>/3rdparty).
+	var corebootParts []string
 	for _, m := range ev.Modules {
 		d := ev.ModuleDefs[m]
 		switch {
@@ -131,7 +135,11 @@ func (t *Tree) boardRule(b string, ev *tree.Board) (*Target, []string, error) {
 			kernel, kernelName = d, m
 			continue
 		case d.ModuleFile == "coreboot":
-			coreboot, corebootName = d, m
+			if m == "coreboot-"+cfg["CONFIG_COREBOOT_VERSION"] {
+				coreboot, corebootName = d, m
+			} else {
+				corebootParts = append(corebootParts, m)
+			}
 			continue
 		}
 		if _, skip := notGenerated[m]; skip {
@@ -152,6 +160,28 @@ func (t *Tree) boardRule(b string, ev *tree.Board) (*Target, []string, error) {
 	}
 	if coreboot == nil {
 		return nil, nil, fmt.Errorf("no coreboot module enabled (CONFIG_COREBOOT_VERSION %q)", cfg["CONFIG_COREBOOT_VERSION"])
+	}
+	parts := map[string]string{}
+	for _, m := range corebootParts {
+		d := ev.ModuleDefs[m]
+		sub, ok := strings.CutPrefix(d.Dir, coreboot.BaseDir+"/")
+		if !ok || sub == "" || strings.Contains(sub, "..") {
+			// Another coreboot version whose util/crossgcc Heads builds the
+			// toolchain from (a fork sharing a release's toolchain): here the
+			// coreboot toolchain is the board's coreboot_toolchain.
+			notes = append(notes, fmt.Sprintf("# %s: coreboot's crossgcc comes from %s in Heads; here from coreboot_toolchain", b, m))
+			continue
+		}
+		v := t.variantFor(m, b)
+		src, ok := t.srcOf[v]
+		if !ok {
+			return nil, nil, fmt.Errorf("module %s is not generated", m)
+		}
+		parts["//"+src] = sub
+		archives[t.archiveOf[v]] = true
+	}
+	if len(parts) > 0 {
+		r.SetAttr("coreboot_extra_sources", parts)
 	}
 	for _, lm := range []struct {
 		name, prefix string
@@ -174,7 +204,7 @@ func (t *Tree) boardRule(b string, ev *tree.Board) (*Target, []string, error) {
 		}
 		r.SetAttr(lm.prefix+"_config", fileLabel(c))
 		for _, dep := range lm.d.Depends {
-			if _, skip := notGenerated[dep]; skip {
+			if _, skip := notGenerated[dep]; skip || contains(corebootParts, dep) {
 				continue
 			}
 			notes = append(notes, fmt.Sprintf("# %s: _depends %s is not passed to the %s build yet", b, dep, lm.prefix))

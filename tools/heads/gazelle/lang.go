@@ -97,7 +97,7 @@ var kinds = map[string]rule.KindInfo{
 		NonEmptyAttrs: map[string]bool{"linux_source": true, "coreboot_source": true},
 		MergeableAttrs: map[string]bool{
 			"blobs": true, "board_config": true, "board_srcs": true, "board_strip_prefix": true, "brand": true,
-			"coreboot_config": true, "coreboot_source": true, "coreboot_toolchain": true, "dev_cpios": true,
+			"coreboot_config": true, "coreboot_extra_sources": true, "coreboot_source": true, "coreboot_toolchain": true, "dev_cpios": true,
 			"etc_config": true, "heads_config": true, "heads_srcs": true, "heads_strip_prefix": true, "initrd_links": true,
 			"linux_arch": true, "linux_config": true, "linux_data": true, "linux_modules": true, "linux_source": true, "missing_blobs": true,
 			"modules": true, "sources": true, "split": true, "tree_warning": true,

@@ -84,7 +84,7 @@ func TestSelectAndRead(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 	srcFile := filepath.Join("..", "..", "..", "tests", "fixtures", "heads_tree.sources.json")
-	if s, err := ReadSources(srcFile); err != nil || len(s) != 7 {
+	if s, err := ReadSources(srcFile); err != nil || len(s) != 8 {
 		t.Errorf("fixture sources: %d, %v", len(s), err)
 	}
 }

@@ -73,7 +73,7 @@ func TestFixtureBoard(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := strings.Join(b.Modules, " "), "initrd musl-cross-make coreboot-fixture-1.0 gitmod greeter libgreet linux"; got != want {
+	if got, want := strings.Join(b.Modules, " "), "initrd musl-cross-make coreboot-fixture-1.0 coreboot-blobs-fixture-1.0 gitmod greeter libgreet linux"; got != want {
 		t.Errorf("modules-y = %q, want %q", got, want)
 	}
 	if got := strings.Join(b.BinModules, " "); got != "greeter" {
@@ -130,7 +130,7 @@ func TestGatedBoard(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(b.Modules, " "); got != "initrd musl-cross-make coreboot-fixture-1.0 greeter hello libgreet linux" {
+	if got := strings.Join(b.Modules, " "); got != "initrd musl-cross-make coreboot-fixture-1.0 coreboot-blobs-fixture-1.0 greeter hello libgreet linux" {
 		t.Errorf("modules-y = %q", got)
 	}
 	if got := strings.Join(b.BinModules, " "); got != "hello greeter" {
@@ -207,7 +207,7 @@ func TestSources(t *testing.T) {
 			t.Errorf("git pin %+v", s)
 		}
 	}
-	if got := strings.Join(names, " "); got != "heads_coreboot_fixture_1_0 heads_gitmod_git heads_greeter_1_0 heads_hello_2_0 heads_libgreet_1_0 heads_linux_fixture_1_0 heads_musl_cross_make_fixture_1_0" {
+	if got := strings.Join(names, " "); got != "heads_coreboot_blobs_fixture_1_0 heads_coreboot_fixture_1_0 heads_gitmod_git heads_greeter_1_0 heads_hello_2_0 heads_libgreet_1_0 heads_linux_fixture_1_0 heads_musl_cross_make_fixture_1_0" {
 		t.Errorf("names %q", got)
 	}
 }
