@@ -1,7 +1,7 @@
 """Public API of rules_heads. Anything not re-exported here is private and may change.
 
 Layers: sources (heads_source, and the `heads` module extension in
-extensions.bzl) -> toolchain (heads_cc_toolchain; heads_musl_cross_toolchain) -> modules (heads_module;
+extensions.bzl) -> toolchain (heads_cc_toolchain, heads_linux_uapi_headers; heads_musl_cross_toolchain) -> modules (heads_module;
 heads_make_module for a Heads tree's generated targets) ->
 initrd (heads_initrd) -> kernel (heads_linux) -> coreboot (heads_coreboot,
 with heads_coreboot_toolchain) ->
@@ -22,6 +22,7 @@ load(
 )
 load("//rules/private:rom.bzl", _heads_rom = "heads_rom")
 load("//rules/private:source.bzl", _heads_source = "heads_source")
+load("//rules/private:uapi_headers.bzl", _heads_linux_uapi_headers = "heads_linux_uapi_headers")
 load(
     ":providers.bzl",
     _HeadsCorebootToolchainInfo = "HeadsCorebootToolchainInfo",
@@ -35,6 +36,7 @@ load(
 
 heads_source = _heads_source
 heads_cc_toolchain = _heads_cc_toolchain
+heads_linux_uapi_headers = _heads_linux_uapi_headers
 heads_musl_cross_make = _heads_musl_cross_make
 heads_musl_cross_toolchain = _heads_musl_cross_toolchain
 heads_module = _heads_module

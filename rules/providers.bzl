@@ -65,7 +65,7 @@ HeadsToolchainInfo = provider(
     doc = "The cross tools of one target, as Heads' CROSS_TOOLS sets them.",
     fields = {
         "archive": "File or None: a built toolchain as a deterministic tarball; actions extract it and put its bin/ first on PATH.",
-        "env": "dict: CC, AR, LD, STRIP, NM, OBJCOPY, OBJDUMP, RANLIB, CROSS, HEADS_CFLAGS (tool names on the action's PATH).",
+        "env": "dict: CC, AR, LD, STRIP, NM, OBJCOPY, OBJDUMP, RANLIB, CROSS, HEADS_CFLAGS (tool names on the action's PATH), and the toolchain's own `env` (e.g. REALGCC).",
         "files": "depset of File: more files the tools need.",
         "host_triple": "string: the --host triple for autotools, e.g. x86_64-linux-musl.",
         "musl_arch": "string: Heads' MUSL_ARCH (x86_64, powerpc64le).",

@@ -51,6 +51,10 @@ def _heads_cc_toolchain_impl(ctx):
         "RANLIB": ctx.attr.ranlib,
         "STRIP": ctx.attr.strip,
     }
+    for k, v in ctx.attr.env.items():
+        if k in env:
+            fail("%s: env may not set %s (it has its own attribute)" % (ctx.label, k))
+        env[k] = v
     info = HeadsToolchainInfo(
         archive = ctx.file.archive,
         env = env,
@@ -78,6 +82,7 @@ and constraints from `@rules_heads//rules/platforms`.""",
         "cc": attr.string(mandatory = True, doc = "C compiler (name on the action's PATH)."),
         "cflags": attr.string_list(doc = "Flags every module gets (Heads' heads_cc flags)."),
         "cross_prefix": attr.string(doc = "Heads' CROSS (e.g. x86_64-linux-musl-); empty for musl-gcc."),
+        "env": attr.string_dict(doc = "More environment of every module action, e.g. `REALGCC` (the gcc that the build root's musl-gcc wraps)."),
         "files": attr.label_list(allow_files = True, doc = "More files the tools need."),
         "host_triple": attr.string(mandatory = True, doc = "The --host triple for autotools."),
         "ld": attr.string(default = "ld"),

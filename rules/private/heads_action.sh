@@ -117,6 +117,13 @@ rh_scrub_install() {
 	while IFS= read -r -d '' f; do
 		sed -i -e "s|$DESTDIR||g" -e "s|$SYSROOT||g" -e "s|$WORK|/build|g" -e "s|$EXECROOT|.|g" "$f"
 	done < <(find "$dir" -name '*.pc' -type f -print0)
+	# Other text files that record the build directory (bash's bashbug and
+	# Makefile.inc keep the CC and CFLAGS of the build): the same mapping,
+	# as gcc's -ffile-prefix-map does for compiled code. Binary files that
+	# name it are left alone and fail below.
+	while IFS= read -r -d '' f; do
+		sed -i -e "s|$WORK|/build|g" -e "s|$EXECROOT|.|g" "$f"
+	done < <(grep -rlIZF -- "$EXECROOT" "$dir" || true)
 	leaked=$(grep -rlF -- "$EXECROOT" "$dir" | sed "s|^$dir/||" | head -n 5 || true)
 	if [ -n "$leaked" ]; then
 		echo "rules_heads: $what: these installed files contain the build's absolute path, so they would differ per checkout:" >&2

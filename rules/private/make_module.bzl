@@ -37,10 +37,18 @@ mkdir -p "$I" "$X" "$WORK/install" "$WORK/initrd/bin" "$WORK/initrd/lib"
 while IFS= read -r t; do
   rh_untar "$t" "$I"
 done < <(rh_each RH_DEP_TARS)
-# $(CROSS)gcc and friends: the toolchain's tools under Heads' names.
+# $(CROSS)gcc and friends: the toolchain's tools under Heads' names. gcc
+# maps the work directory away in everything it writes (__FILE__ in
+# assert() too, not only the debug info Heads' -fdebug-prefix-map covers),
+# so no install tree names the sandbox.
 while IFS=$'\\t' read -r name tool; do
   p=$(command -v "$tool") || rh_fail "module $RH_MODULE: toolchain tool '$tool' ($name) is not on PATH"
-  ln -s "$p" "$X/$RH_MUSL_ARCH-linux-musl-$name"
+  if [ "$name" = gcc ]; then
+    printf '#!/bin/bash\nexec %q -ffile-prefix-map=%q=heads -ffile-prefix-map=%q=. "$@"\n' "$p" "$HEADS_PWD" "$EXECROOT" > "$X/$RH_MUSL_ARCH-linux-musl-$name"
+    chmod 0755 "$X/$RH_MUSL_ARCH-linux-musl-$name"
+  else
+    ln -s "$p" "$X/$RH_MUSL_ARCH-linux-musl-$name"
+  fi
 done < <(rh_each RH_CROSS_TOOLS)
 mkdir -p "$(dirname "$B/$RH_BASE_DIR")"
 rh_extract "$RH_SRC" "$RH_STRIP" "$B/$RH_BASE_DIR"
@@ -129,6 +137,10 @@ def _heads_make_module_impl(ctx):
     log = ctx.actions.declare_file(ctx.label.name + ".log")
     env = dict(tc.env)
     env.update({
+        # The build root's cmake is 4.x, which refuses projects that ask for
+        # cmake < 3.5 (json-c 0.14 asks for 2.8) unless told this; 3.5's
+        # policies are what those projects were written against.
+        "CMAKE_POLICY_VERSION_MINIMUM": "3.5",
         "RH_ARCH": ctx.attr.arch,
         "RH_BASE_DIR": ctx.attr.base_dir or ctx.attr.dir,
         "RH_CONFIG": ctx.file.config.path if ctx.file.config else "",
