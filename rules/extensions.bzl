@@ -77,6 +77,9 @@ def _substitutions(mctx, label, pins):
             fail("%s: substitutions[%d] names %r, which is no pin of the sources file" % (label, i, e["name"]))
         if e["name"] in out:
             fail("%s: %r is substituted twice" % (label, e["name"]))
+        libs = e.get("libraries", [])
+        if type(libs) != "list" or [x for x in libs if type(x) != "string" or not x]:
+            fail("%s: substitutions[%d] (%s): libraries must be a list of file names (the substitute's `_libraries`)" % (label, i, e["name"]))
         out[e["name"]] = e
     return out
 
@@ -109,6 +112,7 @@ def _sources_from_file(mctx, label, substitutions_label = None):
                 substitutes = "%s sha256 %s" % (s["file_name"], s["sha256"] or "(git %s)" % git),
                 origin = sub["origin"],
                 why = sub["why"],
+                libraries = sub.get("libraries", []),
             ))
             continue
         out.append(struct(
@@ -122,6 +126,7 @@ def _sources_from_file(mctx, label, substitutions_label = None):
             substitutes = "",
             origin = "",
             why = "",
+            libraries = [],
         ))
     return out
 
@@ -157,6 +162,7 @@ def _heads_impl(mctx):
                 substitutes = getattr(a, "substitutes", ""),
                 origin = getattr(a, "origin", ""),
                 why = getattr(a, "why", ""),
+                libraries = getattr(a, "libraries", []),
             )
     for mod in mctx.modules:
         for t in mod.tags.tree:

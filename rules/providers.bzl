@@ -3,6 +3,7 @@
 HeadsSourceInfo = provider(
     doc = "A module's source tree, extracted and patched, as a deterministic tarball.",
     fields = {
+        "libraries": "list of string or None: `_libraries` that replace the module's own (a substitute with other sonames, from the substitution list); None: the module's own.",
         "module": "string: the Heads module name (for messages).",
         "strip_components": "int: leading path components consumers drop when extracting `tar`.",
         "tar": "File: the tree as an archive: the pinned upstream archive itself when there are no patches, else a deterministic tar of the patched tree (members under `src/`).",

@@ -136,6 +136,7 @@ load("@rules_heads//rules/private:missing.bzl", "heads_substituted_source")
 heads_substituted_source(
     name = "file",
     src = {file},
+    libraries = {libraries},
     module = {module_q},
     origin = {origin},
     pin = {pin},
@@ -147,6 +148,7 @@ heads_substituted_source(
             module = rctx.attr.module or rctx.name,
             module_q = repr(rctx.attr.module or rctx.name),
             file = repr(file_name),
+            libraries = repr(rctx.attr.libraries),
             origin = repr(rctx.attr.origin),
             pin = repr(rctx.attr.substitutes),
             sha256 = repr(rctx.attr.sha256),
@@ -179,6 +181,7 @@ missing and where to put it.""",
     attrs = {
         "file_name": attr.string(doc = "File name to store (default: the last component of the first URL)."),
         "git": attr.string(doc = "For a git pin: `repo @ commit`, named in the error when sha256 is not known yet."),
+        "libraries": attr.string_list(doc = "For a substitute whose shared libraries have other names than the pinned version's (another soname): the module's `_libraries` when built from it."),
         "mirrors": attr.string_list(doc = "Local mirror directories tried before the URLs: absolute, relative to the main workspace, or `$VAR` (an environment variable naming one)."),
         "module": attr.string(doc = "Module name for messages."),
         "origin": attr.string(doc = "For a substitute: where it comes from (e.g. a Debian source package and version)."),

@@ -127,7 +127,12 @@ def _heads_make_module_impl(ctx):
         if rel.startswith("/") or ".." in rel.split("/"):
             fail("%s: tree_files path %r must be relative to the Heads tree" % (ctx.label, rel))
         tree_files.append((files[0], rel))
-    check_list_entries(ctx.label, "output", ctx.attr.outputs + ctx.attr.libraries + ctx.attr.data)
+    libraries = ctx.attr.libraries
+    if getattr(source_info, "libraries", None) != None:
+        # The substitution list's entry for this module's source, written
+        # as in Heads' module file ($(INSTALL) is install/<arch>).
+        libraries = [x.replace("$(INSTALL)", "${HEADS_PWD}/install/" + ctx.attr.arch) for x in source_info.libraries]
+    check_list_entries(ctx.label, "output", ctx.attr.outputs + libraries + ctx.attr.data)
     for d in ctx.attr.data:
         if d.count("|") != 1:
             fail("%s: data entry %r must be `src|dst` (Heads' _data)" % (ctx.label, d))
@@ -152,7 +157,7 @@ def _heads_make_module_impl(ctx):
         "RH_DIR": ctx.attr.dir,
         "RH_INITRD_INSTALL": ctx.attr.initrd_install,
         "RH_JOBS": str(ctx.attr.jobs),
-        "RH_LIBRARIES": "\n".join(ctx.attr.libraries),
+        "RH_LIBRARIES": "\n".join(libraries),
         "RH_MODULE": module,
         "RH_MUSL_ARCH": tc.musl_arch,
         "RH_OUTPUTS": "\n".join(ctx.attr.outputs),

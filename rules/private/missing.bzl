@@ -20,7 +20,10 @@ HeadsSourcesCheckInfo = provider(
 
 HeadsSubstitutionInfo = provider(
     doc = "A source archive that stands in for the one a Heads tree pins (an entry of the substitution list).",
-    fields = {"entry": "string: the module, Heads' pin, what replaces it and why, one line."},
+    fields = {
+        "entry": "string: the module, Heads' pin, what replaces it and why, one line.",
+        "libraries": "list of string: the module's `_libraries` when built from the substitute (another soname than the pin's); empty: Heads' own.",
+    },
 )
 
 def _missing_fail_script(ctx, out, text):
@@ -112,12 +115,15 @@ def _heads_substituted_source_impl(ctx):
         origin = ctx.attr.origin or "origin not given",
         why = ctx.attr.why,
     )
-    return [DefaultInfo(files = depset([ctx.file.src])), HeadsSubstitutionInfo(entry = entry)]
+    if ctx.attr.libraries:
+        entry += " (libraries: %s)" % " ".join(ctx.attr.libraries)
+    return [DefaultInfo(files = depset([ctx.file.src])), HeadsSubstitutionInfo(entry = entry, libraries = ctx.attr.libraries)]
 
 heads_substituted_source = rule(
     implementation = _heads_substituted_source_impl,
     doc = "A fetched source archive that replaces a Heads pin (written by heads_archive for an entry of the substitution list). Its files are the archive; boards that use it say so in their release.",
     attrs = {
+        "libraries": attr.string_list(doc = "The module's `_libraries` when built from this substitute, where its sonames differ from the pinned version's; empty: Heads' own."),
         "module": attr.string(),
         "origin": attr.string(doc = "Where the substitute comes from."),
         "pin": attr.string(doc = "Heads' pin: file name and sha256."),

@@ -2,16 +2,23 @@
 
 load("//rules:providers.bzl", "HeadsSourceInfo")
 load(":common.bzl", "TOOL_ATTRS", "check_list_entries", "run_heads_action")
+load(":missing.bzl", "HeadsSubstitutionInfo")
 
 def _heads_source_impl(ctx):
     module = ctx.attr.module or ctx.label.name
+
+    # A substitute whose libraries have other names (a newer soname) says
+    # which; the module build installs those instead of Heads' _libraries.
+    libraries = None
+    if HeadsSubstitutionInfo in ctx.attr.archive and ctx.attr.archive[HeadsSubstitutionInfo].libraries:
+        libraries = ctx.attr.archive[HeadsSubstitutionInfo].libraries
     if not ctx.files.patches:
         # Nothing to apply: hand the pinned archive itself to the builds
         # (they extract it with the same checks); re-packing a 1.8 GB kernel
         # tree would only cost time and disk.
         return [
             DefaultInfo(files = depset([ctx.file.archive])),
-            HeadsSourceInfo(module = module, tar = ctx.file.archive, strip_components = ctx.attr.strip_components),
+            HeadsSourceInfo(module = module, tar = ctx.file.archive, strip_components = ctx.attr.strip_components, libraries = libraries),
         ]
     out = ctx.actions.declare_file(ctx.label.name + ".src.tar")
 
@@ -44,7 +51,7 @@ done
     return [
         DefaultInfo(files = depset([out])),
         OutputGroupInfo(scripts = depset([script])),
-        HeadsSourceInfo(module = module, tar = out, strip_components = 1),
+        HeadsSourceInfo(module = module, tar = out, strip_components = 1, libraries = libraries),
     ]
 
 heads_source = rule(

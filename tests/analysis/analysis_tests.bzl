@@ -129,6 +129,19 @@ module_action_test = analysistest.make(
     attrs = {"configure": attr.string()},
 )
 
+def _module_libraries_test_impl(ctx):
+    env = analysistest.begin(ctx)
+    a = _one_action(env, "HeadsMakeModule")
+    if a:
+        asserts.equals(env, "\n".join(ctx.attr.libraries), a.env.get("RH_LIBRARIES"))
+    return analysistest.end(env)
+
+# The `_libraries` a module action installs (a substitute's override).
+module_libraries_test = analysistest.make(
+    _module_libraries_test_impl,
+    attrs = {"libraries": attr.string_list()},
+)
+
 # --- archive tags (the module extension's check) -----------------------------
 
 def _archive_error_test_impl(ctx):
