@@ -83,7 +83,10 @@ src_versions() {
 
 # src_sha256 NAME VERSION FILE: the sha256 the archive index gives FILE in
 # source package NAME=VERSION (empty if that version does not list it).
-# (apt-cache showsrc takes no =VERSION: walk all records of NAME.)
+# (apt-cache showsrc takes no =VERSION: walk all records of NAME.) The awk
+# programs here read their input to the end rather than `exit` at the first
+# match: apt would get SIGPIPE, and with pipefail that fails the script
+# (it did once forky listed two musl revisions).
 src_sha256() {
 	apt-cache showsrc "$1" 2>/dev/null | awk -v n="$1" -v v="$2" -v f="$3" '
 		/^$/ { pkg = ""; ver = ""; insum = 0; next }
@@ -91,7 +94,8 @@ src_sha256() {
 		/^Version: / { ver = $2 }
 		/^Checksums-Sha256:/ { insum = 1; next }
 		/^[^ ]/ { insum = 0 }
-		insum && pkg == n && ver == v && $3 == f { print $1; exit }'
+		insum && pkg == n && ver == v && $3 == f && got == "" { got = $1 }
+		END { if (got != "") print got }'
 }
 
 # deb_versions NAME: candidate first, then the other known versions.
@@ -110,7 +114,7 @@ deb_versions() {
 try_fetch_source_file() {
 	local uri
 	uri=$(apt-get source --print-uris -qq "$1=$2" 2>"$4/apt.err" |
-		awk -v f="$3" '$2 == f { gsub(/\047/, "", $1); print $1; exit }')
+		awk -v f="$3" '$2 == f && got == "" { gsub(/\047/, "", $1); got = $1 } END { if (got != "") print got }')
 	[ -n "$uri" ] || { echo "apt lists no $3 in source $1 $2" >>"$4/apt.err"; return 1; }
 	/usr/lib/apt/apt-helper -qq download-file "$uri" "$4/$3" >/dev/null 2>>"$4/apt.err"
 }
@@ -122,7 +126,7 @@ fetch_deb_member() {
 	local name=$1 ver=$2 file=$3 dir=$4 deb member
 	(cd "$dir" && apt-get download -qq "$name=$ver" >/dev/null 2>"$dir/apt.err") || return 1
 	deb=$(ls "$dir"/*.deb)
-	member=$(dpkg-deb --fsys-tarfile "$deb" | tar -t | awk -v f="$file" '{ n = split($0, p, "/"); if (p[n] == f) { print; exit } }')
+	member=$(dpkg-deb --fsys-tarfile "$deb" | tar -t | awk -v f="$file" '{ n = split($0, p, "/"); if (p[n] == f && got == "") got = $0 } END { if (got != "") print got }')
 	if [ -z "$member" ]; then
 		rm -f "$deb"
 		return 2
@@ -154,7 +158,7 @@ if [ "$refresh" = 1 ]; then
 			# The version `apt-get source NAME` would take, from its .dsc's
 			# name (apt's own version string keeps the epoch); then only its
 			# orig tarballs, fetched like the pins are.
-			dsc=$(apt-get source --print-uris -qq "$name" 2>"$d/apt.err" | awk '$2 ~ /\.dsc$/ { print $2; exit }')
+			dsc=$(apt-get source --print-uris -qq "$name" 2>"$d/apt.err" | awk '$2 ~ /\.dsc$/ && got == "" { got = $2 } END { if (got != "") print got }')
 			[ -n "$dsc" ] || die "apt lists no source package $name:" "$(tail -5 "$d/apt.err")" \
 				"(no deb-src lines, or apt-get update not run?)"
 			dsc_ver=${dsc#"${name}_"}
@@ -180,7 +184,7 @@ if [ "$refresh" = 1 ]; then
 				"pin such files by hand in $lock"
 			;;
 		deb)
-			ver=$(deb_versions "$name" | head -1)
+			ver=$(deb_versions "$name" | sed -n 1p)
 			[ -n "$ver" ] || die "apt knows no binary package $name" "(run apt-get update first?)"
 			# The file to pin: the old pins of this origin give its name; else
 			# the largest regular file in the package.
@@ -189,7 +193,7 @@ if [ "$refresh" = 1 ]; then
 				die "apt-get download $name=$ver failed:" "$(tail -5 "$d/apt.err")"
 			deb=$(ls "$d"/*.deb)
 			for b in "${files[@]}"; do
-				member=$(dpkg-deb --fsys-tarfile "$deb" | tar -t | awk -v f="$b" '{ n = split($0, p, "/"); if (p[n] == f) { print; exit } }')
+				member=$(dpkg-deb --fsys-tarfile "$deb" | tar -t | awk -v f="$b" '{ n = split($0, p, "/"); if (p[n] == f && got == "") got = $0 } END { if (got != "") print got }')
 				[ -n "$member" ] || die "$name $ver no longer ships $b" \
 					"its files: $(dpkg-deb -c "$deb" | awk '$1 ~ /^-/ {print $6}' | tr '\n' ' ')" \
 					"edit $lock by hand (file name + deb:$name) and run --refresh again"
@@ -210,7 +214,7 @@ if [ "$refresh" = 1 ]; then
 fi
 
 # ---------------------------------------------------------------- fetch + verify
-bad=$(awk '!/^#/ && NF && (NF != 3 || $2 !~ /^[0-9a-f]{64}$/ || $3 !~ /^(source|deb):[a-z0-9][a-z0-9+.-]*$/)' "$lock" | head -3)
+bad=$(awk '!/^#/ && NF && (NF != 3 || $2 !~ /^[0-9a-f]{64}$/ || $3 !~ /^(source|deb):[a-z0-9][a-z0-9+.-]*$/)' "$lock" | sed -n 1,3p)
 [ -z "$bad" ] || die "$lock is corrupt: these lines are not '<file> <sha256> source:NAME|deb:NAME':" "$bad" \
 	"restore it from git, or rewrite it with --refresh"
 
