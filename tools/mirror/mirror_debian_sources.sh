@@ -119,6 +119,13 @@ try_fetch_source_file() {
 	/usr/lib/apt/apt-helper -qq download-file "$uri" "$4/$3" >/dev/null 2>>"$4/apt.err"
 }
 
+# deb_member DEB FILE: the path inside DEB of its first member whose base
+# name is FILE (empty if none).
+deb_member() {
+	dpkg-deb --fsys-tarfile "$1" | tar -t |
+		awk -v f="$2" '{ n = split($0, p, "/"); if (p[n] == f && got == "") got = $0 } END { if (got != "") print got }'
+}
+
 # fetch_deb_member NAME VERSION FILE DIR: downloads NAME=VERSION and extracts
 # the member whose base name is FILE to DIR/FILE. Prints nothing; fails if the
 # .deb has no such member (2) or apt could not download it (1).
@@ -126,7 +133,7 @@ fetch_deb_member() {
 	local name=$1 ver=$2 file=$3 dir=$4 deb member
 	(cd "$dir" && apt-get download -qq "$name=$ver" >/dev/null 2>"$dir/apt.err") || return 1
 	deb=$(ls "$dir"/*.deb)
-	member=$(dpkg-deb --fsys-tarfile "$deb" | tar -t | awk -v f="$file" '{ n = split($0, p, "/"); if (p[n] == f && got == "") got = $0 } END { if (got != "") print got }')
+	member=$(deb_member "$deb" "$file")
 	if [ -z "$member" ]; then
 		rm -f "$deb"
 		return 2
@@ -193,7 +200,7 @@ if [ "$refresh" = 1 ]; then
 				die "apt-get download $name=$ver failed:" "$(tail -5 "$d/apt.err")"
 			deb=$(ls "$d"/*.deb)
 			for b in "${files[@]}"; do
-				member=$(dpkg-deb --fsys-tarfile "$deb" | tar -t | awk -v f="$b" '{ n = split($0, p, "/"); if (p[n] == f && got == "") got = $0 } END { if (got != "") print got }')
+				member=$(deb_member "$deb" "$b")
 				[ -n "$member" ] || die "$name $ver no longer ships $b" \
 					"its files: $(dpkg-deb -c "$deb" | awk '$1 ~ /^-/ {print $6}' | tr '\n' ' ')" \
 					"edit $lock by hand (file name + deb:$name) and run --refresh again"
