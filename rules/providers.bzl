@@ -5,6 +5,7 @@ HeadsSourceInfo = provider(
     fields = {
         "libraries": "list of string or None: `_libraries` that replace the module's own (a substitute with other sonames, from the substitution list); None: the module's own.",
         "module": "string: the Heads module name (for messages).",
+        "repacked": "bool: `tar` is a deterministic tar written by rules_heads (checked and normalised by tarnorm), not the pinned archive.",
         "strip_components": "int: leading path components consumers drop when extracting `tar`.",
         "tar": "File: the tree as an archive: the pinned upstream archive itself when there are no patches, else a deterministic tar of the patched tree (members under `src/`).",
     },

@@ -21,12 +21,15 @@ HERMETIC_ENV = {
     "TZ": "UTC",
 }
 
-# Executable tools every rule may call; exec configuration. The build root's
-# lock is an input of every foreign-build action: the compilers and make
-# they run are the root's pinned packages, so a new lock must rebuild them.
+# Executable tools every rule may call; exec configuration. The build
+# environment's identity (@rules_heads_buildenv, rules/private/buildenv.bzl:
+# the installed packages, in the build root those of its lock) is an input
+# of every foreign-build action: the compilers and make they run come from
+# it, so other packages must rebuild them and a shared cache must never
+# serve one environment's results to another.
 TOOL_ATTRS = {
-    "_buildroot_lock": attr.label(
-        default = Label("//tools/buildenv:packages.lock"),
+    "_buildenv": attr.label(
+        default = Label("@rules_heads_buildenv//:buildenv.txt"),
         allow_single_file = True,
     ),
     "_helpers": attr.label(
@@ -128,6 +131,7 @@ def run_heads_action(
         env = {},
         jobs = 1,
         romstitch = False,
+        tarnorm = True,
         script_name = None):
     """Runs one foreign-build action: heads_action.sh's helpers + body.
 
@@ -138,9 +142,9 @@ def run_heads_action(
 
     Owns what every such action shares, so no rule can forget it: the fixed
     environment (HERMETIC_ENV, which `env` may not override), a private work
-    directory, tarnorm among the tools, the build root's lock
-    among the inputs (the compilers and make the action runs are the root's
-    pinned packages), and the CPUs `make -j<jobs>` uses.
+    directory, tarnorm among the tools (unless `tarnorm` is False), the build environment's identity
+    among the inputs (the compilers and make the action runs are its
+    packages: @rules_heads_buildenv), and the CPUs `make -j<jobs>` uses.
 
     Args:
       ctx: rule context (with TOOL_ATTRS).
@@ -155,6 +159,11 @@ def run_heads_action(
       romstitch: whether the body calls $ROMSTITCH (only then is it an
         input: a change of the Go tools should not rebuild what does not
         use them).
+      tarnorm: whether the body calls $TARNORM (rh_extract, rh_pack). The
+        toolchain builds do not: they unpack sources that are already
+        deterministic tarballs and pack with rh_tar_pack (the root's GNU
+        tar, same bytes), so a change of the Go tools never rebuilds a
+        toolchain, in any cache.
       script_name: file name of the script (default <name>.<mnemonic>.sh).
 
     Returns:
@@ -180,8 +189,10 @@ def run_heads_action(
     action_env = dict(HERMETIC_ENV)
     action_env["RULES_HEADS_WORK"] = "{}/{}/{}.{}.work".format(ctx.bin_dir.path, ctx.label.package, ctx.label.name, mnemonic)
     action_env["RULES_HEADS_HELPERS"] = ctx.file._helpers.path
-    action_env["TARNORM"] = ctx.executable._tarnorm.path
-    tools = [ctx.executable._tarnorm] + tools
+    tools = list(tools)
+    if tarnorm:
+        action_env["TARNORM"] = ctx.executable._tarnorm.path
+        tools.append(ctx.executable._tarnorm)
     if romstitch:
         action_env["ROMSTITCH"] = ctx.executable._romstitch.path
         tools.append(ctx.executable._romstitch)
@@ -189,7 +200,7 @@ def run_heads_action(
     ctx.actions.run(
         executable = "/bin/bash",
         arguments = [script.path],
-        inputs = depset([ctx.file._buildroot_lock, ctx.file._helpers, script], transitive = [inputs]),
+        inputs = depset([ctx.file._buildenv, ctx.file._helpers, script], transitive = [inputs]),
         tools = tools,
         outputs = outputs,
         env = action_env,

@@ -3,12 +3,17 @@
 load("//rules:providers.bzl", "HeadsCorebootToolchainInfo", "HeadsSourceInfo")
 load(":common.bzl", "HEADS_CONFIG_ATTRS", "TOOL_ATTRS", "check_list_entries", "heads_tree_env", "run_heads_action")
 load(":missing.bzl", "HeadsSourcesCheckInfo")
+load(":source.bzl", "repacked_source")
+
+_CROSSGCC_SUM_BODY = """
+rh_tar_extract "$RH_SRC" "$RH_STRIP" "$WORK/src"
+rh_crossgcc_sum "$WORK/src" "$EXECROOT/$RH_OUT_SUM"
+"""
 
 _CROSSGCC_BODY = """
 LOG="$WORK/build.log"
 : > "$LOG"
-rh_extract "$RH_SRC" "$RH_STRIP" "$WORK/src"
-rh_crossgcc_sum "$WORK/src" "$EXECROOT/$RH_OUT_SUM"
+rh_tar_extract "$RH_SRC" "$RH_STRIP" "$WORK/src"
 mkdir -p "$WORK/src/util/crossgcc/tarballs"
 while IFS= read -r f; do
   cp "$EXECROOT/$f" "$WORK/src/util/crossgcc/tarballs/${f##*/}"
@@ -19,16 +24,37 @@ done < <(rh_each RH_ARCHIVES)
 rh_run_logged "crossgcc-$RH_ARCH" "$LOG" make -C "$WORK/src/util/crossgcc" "build-$RH_ARCH" \\
   DEST="$WORK/xgcc" CPUS="$RH_JOBS" BUILD_LANGUAGES="$RH_LANGUAGES"
 [ -d "$WORK/xgcc/bin" ] || rh_fail "crossgcc-$RH_ARCH: the build did not produce bin/"
-rh_pack "$WORK/xgcc" "$RH_OUT_ARCHIVE"
+rh_tar_pack "$WORK/xgcc" "$RH_OUT_ARCHIVE"
 rh_save_log "$LOG" "$RH_OUT_LOG"
 """
 
 def _heads_coreboot_toolchain_impl(ctx):
     source_info = ctx.attr.source[HeadsSourceInfo]
+    src_tar, strip = repacked_source(ctx, source_info)
     archive = ctx.actions.declare_file(ctx.label.name + ".tar")
     sum_file = ctx.actions.declare_file(ctx.label.name + ".sum")
     log = ctx.actions.declare_file(ctx.label.name + ".log")
     check_list_entries(ctx.label, "archive", [f.path for f in ctx.files.archives])
+
+    # The util/crossgcc/sum listing (the key coreboot builds compare) comes
+    # from romstitch in an action of its own, so the toolchain build below
+    # runs none of rules_heads' Go tools: a change of them never rebuilds it.
+    sum_script = run_heads_action(
+        ctx,
+        body = _CROSSGCC_SUM_BODY,
+        env = {
+            "RH_OUT_SUM": sum_file.path,
+            "RH_SRC": src_tar.path,
+            "RH_STRIP": str(strip),
+        },
+        inputs = [src_tar],
+        outputs = [sum_file],
+        romstitch = True,
+        tarnorm = False,
+        mnemonic = "HeadsCrossgccSum",
+        progress_message = "Listing util/crossgcc/sum of %{label}",
+        script_name = ctx.label.name + ".HeadsCrossgccSum.sh",
+    )
     script = run_heads_action(
         ctx,
         body = _CROSSGCC_BODY,
@@ -39,20 +65,19 @@ def _heads_coreboot_toolchain_impl(ctx):
             "RH_LANGUAGES": ctx.attr.languages,
             "RH_OUT_ARCHIVE": archive.path,
             "RH_OUT_LOG": log.path,
-            "RH_OUT_SUM": sum_file.path,
-            "RH_SRC": source_info.tar.path,
-            "RH_STRIP": str(source_info.strip_components),
+            "RH_SRC": src_tar.path,
+            "RH_STRIP": str(strip),
         },
-        inputs = [source_info.tar] + ctx.files.archives,
-        outputs = [archive, sum_file, log],
+        inputs = [src_tar] + ctx.files.archives,
+        outputs = [archive, log],
         jobs = ctx.attr.jobs,
-        romstitch = True,
+        tarnorm = False,
         mnemonic = "HeadsCrossgcc",
         progress_message = "Building coreboot's crossgcc-%s %%{label}" % ctx.attr.arch,
     )
     return [
         DefaultInfo(files = depset([archive])),
-        OutputGroupInfo(logs = depset([log]), scripts = depset([script]), sum = depset([sum_file])),
+        OutputGroupInfo(logs = depset([log]), scripts = depset([sum_script, script]), sum = depset([sum_file])),
         HeadsCorebootToolchainInfo(archive = archive, arch = ctx.attr.arch, sum = sum_file),
     ]
 

@@ -47,7 +47,17 @@ rh_each() {
 # relative), checking every member (tarnorm refuses absolute names, `..`,
 # escaping links and device nodes).
 rh_extract() {
+	[ -n "${TARNORM:-}" ] || rh_fail "rh_extract: this action runs without tarnorm; unpack a deterministic source tar with rh_tar_extract"
 	"$EXECROOT/$TARNORM" extract --strip-components "$2" --out "$3" "$EXECROOT/$1"
+}
+
+# rh_tar_extract TAR STRIP DEST: unpacks a deterministic source tarball
+# (a HeadsSource or HeadsSourceRepack output, already checked by tarnorm
+# and normalised: modes, mtime 0) with the build root's tar; the tree is the
+# one rh_extract gives.
+rh_tar_extract() {
+	mkdir -p "$3"
+	tar -xf "$EXECROOT/$1" --strip-components "$2" -C "$3"
 }
 
 # rh_untar TAR DEST: unpacks one of our own deterministic tarballs (an
@@ -59,7 +69,31 @@ rh_untar() {
 
 # rh_pack DIR OUT: DIR as a deterministic tarball at OUT (exec-root relative).
 rh_pack() {
+	[ -n "${TARNORM:-}" ] || rh_fail "rh_pack: this action runs without tarnorm; use rh_tar_pack"
 	"$EXECROOT/$TARNORM" pack --prefix "" --out "$EXECROOT/$2" "$1"
+}
+
+# rh_tar_pack DIR OUT: what rh_pack writes, byte for byte, written by the
+# build root's GNU tar (//tests/rules:tar_pack_test compares the two), for
+# the actions whose key must not change with the Go tools: each
+# directory's entries sorted by their bytes, depth first; ustar headers;
+# mtime 0, owner 0; modes 0755/0644 (symlinks 0777); hard links stored as
+# files. Normalises the modes of DIR in place. A name ustar cannot hold
+# (a component over 100 bytes) fails, where rh_pack would write a PAX record.
+rh_tar_pack() {
+	local list
+	list=$(mktemp "$WORK/.pack-list.XXXXXX")
+	find "$1" ! -type l -exec chmod a-st,u=rwX,go=rX {} +
+	# "/" sorts before every other byte: each directory's entries in byte
+	# order, a directory's contents right after it (tarnorm's order).
+	(cd "$1" && find . -mindepth 1 -printf '%P\0') | LC_ALL=C sed -z 's,/,\x01,g' |
+		LC_ALL=C sort -z | LC_ALL=C sed -z 's,\x01,/,g' >"$list"
+	LC_ALL=C tar --create --file="$EXECROOT/$2.tmp" --directory="$1" --null --no-recursion \
+		--verbatim-files-from --files-from="$list" --format=ustar --mtime=@0 --owner=0 \
+		--group=0 --numeric-owner --hard-dereference ||
+		{ rm -f "$EXECROOT/$2.tmp" "$list"; rh_fail "packing $1 with tar failed (see above)"; }
+	mv -f "$EXECROOT/$2.tmp" "$EXECROOT/$2"
+	rm -f "$list"
 }
 
 # rh_run_logged NAME LOG CMD...: runs CMD with its output appended to LOG.

@@ -3,6 +3,7 @@
 load("//rules:providers.bzl", "HeadsModuleInfo", "HeadsSourceInfo")
 load(":cc_toolchain.bzl", "MUSL_ARCH", "TRIPLE", "heads_cc_toolchain")
 load(":common.bzl", "TOOL_ATTRS", "check_list_entries", "run_heads_action")
+load(":source.bzl", "repacked_source")
 
 def _is_plain_name(name):
     """Whether name is one path component (no "/", tab or newline; not "", "." or "..")."""
@@ -26,7 +27,7 @@ fi
 rm -rf "$B"
 mkdir -p "$B"
 trap 'rm -rf "$WORK" "$B"' EXIT
-rh_extract "$RH_SRC" "$RH_STRIP" "$WORK/src"
+rh_tar_extract "$RH_SRC" "$RH_STRIP" "$WORK/src"
 mkdir -p "$WORK/sources" "$WORK/sysroot" "$WORK/initrd/lib"
 while IFS=$'\\t' read -r name path; do
   cp "$EXECROOT/$path" "$WORK/sources/$name"
@@ -48,14 +49,15 @@ libc="$B/output/$RH_TRIPLE/lib/libc.so"
 [ -f "$libc" ] || rh_fail "musl-cross-make: the build did not produce $RH_TRIPLE/lib/libc.so"
 cp "$libc" "$WORK/initrd/lib/libc.so"
 ln -s libc.so "$WORK/initrd/lib/ld-musl-$RH_MUSL_ARCH.so.1"
-rh_pack "$B/output" "$RH_OUT_ARCHIVE"
-rh_pack "$WORK/sysroot" "$RH_OUT_SYSROOT"
-rh_pack "$WORK/initrd" "$RH_OUT_INITRD"
+rh_tar_pack "$B/output" "$RH_OUT_ARCHIVE"
+rh_tar_pack "$WORK/sysroot" "$RH_OUT_SYSROOT"
+rh_tar_pack "$WORK/initrd" "$RH_OUT_INITRD"
 rh_save_log "$LOG" "$RH_OUT_LOG"
 """
 
 def _heads_musl_cross_make_impl(ctx):
     source_info = ctx.attr.source[HeadsSourceInfo]
+    src_tar, strip = repacked_source(ctx, source_info)
     triple = TRIPLE[ctx.attr.target_arch]
     musl_arch = MUSL_ARCH[ctx.attr.target_arch]
     archive = ctx.actions.declare_file(ctx.label.name + ".tar")
@@ -120,14 +122,16 @@ def _heads_musl_cross_make_impl(ctx):
             "RH_OUT_SYSROOT": sysroot_tar.path,
             "RH_PATCHES": "\n".join(patches_list),
             "RH_SOURCES": "\n".join(sources_list),
-            "RH_SRC": source_info.tar.path,
-            "RH_STRIP": str(source_info.strip_components),
+            "RH_SRC": src_tar.path,
+            "RH_STRIP": str(strip),
             "RH_TRIPLE": triple,
         },
-        inputs = [source_info.tar] + sources.values() + [f for _, f in patches],
+        inputs = [src_tar] + sources.values() + [f for _, f in patches],
         outputs = [archive, sysroot_tar, initrd_tar, log],
         jobs = ctx.attr.jobs,
         mnemonic = "HeadsMuslCrossMake",
+        # Its key must not change with the Go tools: see run_heads_action.
+        tarnorm = False,
         progress_message = "Building the %s cross toolchain %%{label}" % triple,
     )
     return [
@@ -157,8 +161,12 @@ ld-musl-<arch>.so.1 link) for the initrd's lib/, like Heads' module does.
 It is the longest action of a Heads build (Heads measured about 80 minutes
 on one core with C and C++; gcc 15.3 for C only took 18 minutes on two
 cores here): share it through a remote cache rather than building it per
-checkout. Its key includes every input, tarnorm included, so a change to
-the Go tools rebuilds it too.""",
+checkout. Its key holds the sources, patches, config, the build
+environment and the shell helpers, but none of rules_heads' Go tools: a
+pinned archive without patches is re-packed by tarnorm in an action of its
+own (whose output does not change with tarnorm's code) and the outputs are
+packed by the root's GNU tar, so a change of the Go tools never rebuilds
+it.""",
     attrs = dict(TOOL_ATTRS, **{
         "component_patches": attr.label_keyed_string_dict(allow_files = [".diff", ".patch"], doc = "More patches -> the component directory they patch (e.g. `gcc-15.3.0`); placed in musl-cross-make's patches/<component>/ and applied -p1 after its own."),
         "config": attr.string_list(doc = "Lines of musl-cross-make's config.mak, e.g. `GCC_VER = 9.4.0`."),

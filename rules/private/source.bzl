@@ -18,7 +18,7 @@ def _heads_source_impl(ctx):
         # tree would only cost time and disk.
         return [
             DefaultInfo(files = depset([ctx.file.archive])),
-            HeadsSourceInfo(module = module, tar = ctx.file.archive, strip_components = ctx.attr.strip_components, libraries = libraries),
+            HeadsSourceInfo(module = module, tar = ctx.file.archive, strip_components = ctx.attr.strip_components, libraries = libraries, repacked = False),
         ]
     out = ctx.actions.declare_file(ctx.label.name + ".src.tar")
 
@@ -51,8 +51,44 @@ done
     return [
         DefaultInfo(files = depset([out])),
         OutputGroupInfo(scripts = depset([script])),
-        HeadsSourceInfo(module = module, tar = out, strip_components = 1, libraries = libraries),
+        HeadsSourceInfo(module = module, tar = out, strip_components = 1, libraries = libraries, repacked = True),
     ]
+
+def repacked_source(ctx, source_info):
+    """A source's tree as a deterministic tar, for actions that run without tarnorm.
+
+    A patched source is one already (the HeadsSource action's output). A
+    pinned archive passed through unchanged is re-packed by `tarnorm
+    repack` (extract's checks, then pack) in an action of its own: its
+    output changes only with the archive, so the action that unpacks it
+    with rh_tar_extract keeps its key when tarnorm's code changes.
+
+    Args:
+      ctx: rule context (with TOOL_ATTRS).
+      source_info: HeadsSourceInfo.
+
+    Returns:
+      (File, strip_components) for rh_tar_extract.
+    """
+    if source_info.repacked:
+        return source_info.tar, source_info.strip_components
+    out = ctx.actions.declare_file(ctx.label.name + ".src.tar")
+    run_heads_action(
+        ctx,
+        body = """
+"$EXECROOT/$TARNORM" repack --strip-components "$RH_STRIP" --prefix src/ --out "$EXECROOT/$RH_OUT" "$EXECROOT/$RH_ARCHIVE"
+""",
+        env = {
+            "RH_ARCHIVE": source_info.tar.path,
+            "RH_OUT": out.path,
+            "RH_STRIP": str(source_info.strip_components),
+        },
+        inputs = [source_info.tar],
+        outputs = [out],
+        mnemonic = "HeadsSourceRepack",
+        progress_message = "Checking and re-packing the %s source for %%{label}" % source_info.module,
+    )
+    return out, 1
 
 heads_source = rule(
     implementation = _heads_source_impl,

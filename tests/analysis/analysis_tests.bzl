@@ -6,6 +6,7 @@ by the nested-Bazel e2e test.
 
 load("@bazel_skylib//lib:unittest.bzl", "analysistest", "asserts", "unittest")
 load("//rules/private:archive_repo.bzl", "archive_error")  # buildifier: disable=bzl-visibility
+load("//rules/private:buildenv.bzl", "parse_dpkg_status")  # buildifier: disable=bzl-visibility
 
 # --- failures ----------------------------------------------------------------
 
@@ -120,7 +121,7 @@ def _module_action_test_impl(ctx):
         asserts.equals(env, "-j3", "-j" + a.env.get("RH_JOBS", ""))
         for k, v in {"LC_ALL": "C", "TZ": "UTC", "SOURCE_DATE_EPOCH": "0", "HOME": "/nonexistent"}.items():
             asserts.equals(env, v, a.env.get(k), k)
-        asserts.true(env, "packages.lock" in _input_names(a), "the build root's lock is not an input")
+        asserts.true(env, "buildenv.txt" in _input_names(a), "the build environment (@rules_heads_buildenv) is not an input")
         asserts.false(env, "romstitch" in _input_names(a), "romstitch is an input of a module build")
     return analysistest.end(env)
 
@@ -158,3 +159,57 @@ def _archive_error_test_impl(ctx):
     return unittest.end(env)
 
 archive_error_test = unittest.make(_archive_error_test_impl)
+
+# --- build environment (@rules_heads_buildenv) ---------------------------------
+
+_DPKG_STATUS = """Package: gcc-12
+Status: install ok installed
+Architecture: amd64
+Version: 12.5.0-11
+Description: GNU C compiler
+ A continuation line: Version: 99
+
+Package: removed-one
+Status: deinstall ok config-files
+Architecture: amd64
+Version: 1.0
+
+Package: bash
+Status: install ok installed
+Architecture: amd64
+Version: 5.3-1
+"""
+
+def _buildenv_test_impl(ctx):
+    env = unittest.begin(ctx)
+    asserts.equals(env, ["bash:amd64=5.3-1", "gcc-12:amd64=12.5.0-11"], parse_dpkg_status(_DPKG_STATUS))
+
+    # Another gcc is another environment; the order of stanzas is not.
+    other = parse_dpkg_status(_DPKG_STATUS.replace("12.5.0-11", "12.5.0-12"))
+    asserts.false(env, other == parse_dpkg_status(_DPKG_STATUS), "a different gcc gave the same environment")
+    stanzas = _DPKG_STATUS.split("\n\n")
+    asserts.equals(env, parse_dpkg_status(_DPKG_STATUS), parse_dpkg_status("\n\n".join(reversed(stanzas))))
+    asserts.equals(env, [], parse_dpkg_status(""))
+    return unittest.end(env)
+
+buildenv_test = unittest.make(_buildenv_test_impl)
+
+# --- toolchain actions: no Go tool in their key ---------------------------------
+
+def _toolchain_action_test_impl(ctx):
+    env = analysistest.begin(ctx)
+    a = _one_action(env, ctx.attr.mnemonic)
+    if a:
+        names = _input_names(a)
+        for f in a.inputs.to_list():
+            asserts.false(env, f.short_path.startswith("tools/"), "%s has the Go tool %s among its inputs" % (ctx.attr.mnemonic, f.short_path))
+        asserts.true(env, "buildenv.txt" in names, "the build environment is not an input")
+        asserts.false(env, "TARNORM" in a.env or "ROMSTITCH" in a.env, "a Go tool is in the environment")
+        body = _body_of(env, a)
+        asserts.false(env, "$TARNORM" in body or "rh_pack " in body or "rh_extract " in body, "the body calls tarnorm")
+    return analysistest.end(env)
+
+toolchain_action_test = analysistest.make(
+    _toolchain_action_test_impl,
+    attrs = {"mnemonic": attr.string()},
+)
