@@ -1,13 +1,18 @@
 #!/bin/bash
-# fixture_e2e_test.sh -- runs Bazel on two copies of this workspace and checks:
-#  1. the fixture board's outputs are bit-identical from two checkouts at
-#     different paths, with different output bases, umask, timezone, locale
-#     and job counts (every Heads action runs in both: they are marked
-#     no-cache, only the Go tools come from a shared disk cache);
+# fixture_e2e_test.sh REPROCHECK -- runs Bazel on copies of this workspace
+# and checks:
+#  1. reprocheck (tools/cmd/reprocheck) finds the fixture board's outputs
+#     bit-identical when built from two checkouts at different paths, with
+#     different output bases, umask, timezone, locale, hostname, CPU count,
+#     HOME and PATH order (every Heads action runs in both: no cache for
+#     them, only the Go tools come from a shared disk cache); and on a
+#     module that embeds its build time it names the initrd member, the
+#     ELF section and the byte;
 #  2. changing one patch reruns exactly that module's source and build and
 #     the initrd, coreboot payload step and ROM above it; changing one
 #     initrd script reruns only the initrd, payload step and ROM, never a
-#     coreboot compile (from Bazel's execution log);
+#     coreboot compile (from Bazel's execution log); changing tarnorm's
+#     code rebuilds no toolchain;
 #  3. a wrong sha256, a missing source, a malformed board config and a
 #     coreboot whose util/crossgcc/sum differs from its shared crossgcc's
 #     fail with the clear message, and so do an unhashed git pin of a
@@ -21,20 +26,19 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 # test exactly when a source changes.
 src=${TEST_SRCDIR:?}/_main
 T=${TEST_TMPDIR:?}
-A=$T/checkout-one/rules_heads
-B=$T/elsewhere/a/deeper/checkout-two
-copy() {
-	mkdir -p "$1"
-	cp -rL "$src/." "$1"
-	chmod -R u+w "$1"
-}
-copy "$A"
-copy "$B"
+reprocheck=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+# reprocheck's first checkout and output base serve the later sections.
+R=$T/rc
+A=$R/checkout
+mkdir -p "$T/src"
+cp -rL "$src/." "$T/src"
+chmod -R u+w "$T/src"
 
 # The disk cache tools/bazel shares between checkouts (passed in as
 # RULES_HEADS_DISK_CACHE), so the Go toolchain and tools the outer build
 # already compiled are cache hits; every Heads action still runs (no-cache).
-common=(--repository_cache="$T/repo" --disk_cache="${RULES_HEADS_DISK_CACHE:-$T/disk}"
+tool_cache=${RULES_HEADS_DISK_CACHE:-$T/disk}
+common=(--repository_cache="$T/repo" --disk_cache="$tool_cache"
 	"--modify_execution_info=^Heads.*=+no-cache" --noshow_progress --color=no)
 bz() { # dir output_base args...
 	local dir=$1 ob=$2
@@ -43,33 +47,26 @@ bz() { # dir output_base args...
 		--max_idle_secs=60 "$@")
 }
 # No nested server may outlive the test, whatever happens.
-trap 'bz "$A" "$T/ob-one" shutdown >/dev/null 2>&1 || true; bz "$B" "$T/ob-two" shutdown >/dev/null 2>&1 || true' EXIT
-outputs_hashes() { # dir output_base -> "sha256  path" of every fixture output
-	local bin
-	bin=$(bz "$1" "$2" info bazel-bin 2>/dev/null)
-	(cd "$bin/tests/fixtures" && find . -type f ! -path '*.work*' ! -path '*.runfiles*' -print0 |
-		LC_ALL=C sort -z | xargs -0 sha256sum)
-}
+trap 'bz "$A" "$R/output-base-1" shutdown >/dev/null 2>&1 || true' EXIT
 
-echo "== 1. two checkouts"
-bz "$A" "$T/ob-one" build "${common[@]}" //tests/fixtures:all 2>"$T/a.log" || { tail -30 "$T/a.log"; fail "build in checkout one"; }
-grep 'processes:' "$T/a.log" | tail -1
-(
-	umask 077
-	export TZ=Pacific/Auckland LC_ALL=C.UTF-8 LANG=C.UTF-8
-	bz "$B" "$T/ob-two" build "${common[@]}" --jobs=1 //tests/fixtures:all
-) 2>"$T/b.log" || { tail -30 "$T/b.log"; fail "build in checkout two"; }
-grep 'processes:' "$T/b.log" | tail -1
-outputs_hashes "$A" "$T/ob-one" > "$T/one.sha256"
-outputs_hashes "$B" "$T/ob-two" > "$T/two.sha256"
-echo "checkout one ($A):"
-cat "$T/one.sha256"
-[ "$(wc -l < "$T/one.sha256")" -ge 20 ] || fail "too few outputs hashed"
-if ! diff -u "$T/one.sha256" "$T/two.sha256"; then
-	fail "outputs differ between the two checkouts"
-fi
-echo "identical: $(wc -l < "$T/one.sha256") outputs"
-bz "$B" "$T/ob-two" shutdown
+echo "== 1. reprocheck: two builds under varied conditions"
+rc=0
+"$reprocheck" --workspace "$T/src" --work_dir "$R" --tool_cache "$tool_cache" --keep \
+	--build_flag=--repository_cache="$T/repo" //tests/fixtures:all >"$T/reprocheck.log" 2>&1 || rc=$?
+cat "$T/reprocheck.log"
+[ "$rc" = 0 ] || fail "reprocheck exited $rc on the fixture board"
+n=$(sed -n 's/^reproducible: \([0-9]*\) files identical$/\1/p' "$T/reprocheck.log")
+[ "${n:-0}" -ge 20 ] || fail "too few outputs compared: ${n:-none}"
+for v in "TZ=XYZ-13:45" "LC_ALL=C.UTF-8" "umask 077" "hostname reprocheck-second-build" "1 CPU" "elsewhere/a/deeper" "PATH reversed"; do
+	grep -qF -- "$v" "$T/reprocheck.log" || fail "the second build did not vary: $v"
+done
+rc=0
+"$reprocheck" --workspace "$T/src" --work_dir "$T/broken" --tool_cache "$tool_cache" --vary timezone \
+	--build_flag=--repository_cache="$T/repo" //tests/fixtures:nondeterministic >"$T/broken.log" 2>&1 || rc=$?
+grep -E '^(NOT|reproducible)' "$T/broken.log" || true
+[ "$rc" = 1 ] || { cat "$T/broken.log"; fail "reprocheck exited $rc on a module that embeds its build time (want 1)"; }
+grep -qF "nondeterministic.initrd.tar: tar member bin/stamp: ELF section .rodata:" "$T/broken.log" ||
+	{ cat "$T/broken.log"; fail "reprocheck did not name the member and section"; }
 
 executed() { # log.json -> sorted "Mnemonic label" of executed Heads actions
 	python3 - "$1" <<'PY'
@@ -89,7 +86,7 @@ print("\n".join(sorted(seen)))
 PY
 }
 incremental() { # name expected-actions
-	bz "$A" "$T/ob-one" build "${common[@]}" --execution_log_json_file="$T/$1.json" //tests/fixtures:all 2>"$T/$1.log" ||
+	bz "$A" "$R/output-base-1" build "${common[@]}" --execution_log_json_file="$T/$1.json" //tests/fixtures:all 2>"$T/$1.log" ||
 		{ tail -30 "$T/$1.log"; fail "incremental build ($1)"; }
 	echo "$1: $(grep 'processes:' "$T/$1.log" | tail -1)"
 	got=$(executed "$T/$1.json")
@@ -112,11 +109,26 @@ HeadsCorebootPayload //tests/fixtures:fixture_coreboot
 HeadsInitrd //tests/fixtures:fixture_initrd
 HeadsRom //tests/fixtures:fixture_release"
 
+# A change of the Go tools' code (here a message of tarnorm) reruns what
+# runs them, but no toolchain build: those keep their key (no Go tool among
+# their inputs, sources re-packed by an action of their own whose output
+# did not change).
+sed -i 's/"unknown archive format"/"unknown archive format (not tar, gzip, bzip2, xz or zip)"/' "$A/tools/tarnorm/errors.go"
+bz "$A" "$R/output-base-1" build "${common[@]}" --execution_log_json_file="$T/gotools.json" //tests/fixtures:all 2>"$T/gotools.log" ||
+	{ tail -30 "$T/gotools.log"; fail "build after a change of tarnorm"; }
+got=$(executed "$T/gotools.json")
+echo "go tools: $(grep 'processes:' "$T/gotools.log" | tail -1), $(echo "$got" | wc -l) Heads actions ran"
+echo "$got" | grep -q '^HeadsSourceRepack ' || fail "tarnorm changed, but no source was re-packed:
+$got"
+if echo "$got" | grep -E '^(HeadsMuslCrossMake|HeadsCrossgcc) '; then
+	fail "a change of tarnorm rebuilt a toolchain"
+fi
+
 echo "== 3. bad sources"
 good=6c83dc55f84e2d6fb91b301c783492f9e48d2ba148f90c2d85d5dbe761d68a4d
 bad=0000000000000000000000000000000000000000000000000000000000000001
 sed -i "s/$good/$bad/" "$A/MODULE.bazel"
-if bz "$A" "$T/ob-one" build "${common[@]}" //tests/fixtures:hello_src 2>"$T/bad.log"; then
+if bz "$A" "$R/output-base-1" build "${common[@]}" //tests/fixtures:hello_src 2>"$T/bad.log"; then
 	fail "a wrong sha256 did not fail the build"
 fi
 for want in "rules_heads: missing source" "hello: hello-2.0.tar" "sha256: $bad" \
@@ -128,7 +140,7 @@ echo "wrong sha256: $(grep -F "is there, with sha256" "$T/bad.log" | head -1)"
 # (the cache is content-addressed: a known hash would be found there).
 missing=0000000000000000000000000000000000000000000000000000000000000002
 sed -i "s/$bad/$missing/; s/\"hello-2.0.tar\"/\"hello-9.9.tar\"/" "$A/MODULE.bazel"
-if bz "$A" "$T/ob-one" build "${common[@]}" //tests/fixtures:hello_src 2>"$T/missing.log"; then
+if bz "$A" "$R/output-base-1" build "${common[@]}" //tests/fixtures:hello_src 2>"$T/missing.log"; then
 	fail "a missing source did not fail the build"
 fi
 for want in "rules_heads: missing source" "hello: hello-9.9.tar" "Mirror directories searched:" "tests/fixtures/distdir"; do
@@ -137,7 +149,7 @@ done
 echo "missing source: ok"
 sed -i "s/$missing/$good/; s/\"hello-9.9.tar\"/\"hello-2.0.tar\"/" "$A/MODULE.bazel"
 echo 'export CONFIG_BROKEN' >> "$A/tests/fixtures/boards/fixture/fixture.config"
-if bz "$A" "$T/ob-one" build "${common[@]}" //tests/fixtures:fixture_initrd 2>"$T/config.log"; then
+if bz "$A" "$R/output-base-1" build "${common[@]}" //tests/fixtures:fixture_initrd 2>"$T/config.log"; then
 	fail "a malformed board config did not fail the build"
 fi
 grep -qF "tests/fixtures/boards/fixture/fixture.config:" "$T/config.log" &&
@@ -155,7 +167,7 @@ cat > "$A/tests/fixtures/patches/coreboot-fixture-1.1/0001-crossgcc-sum.patch" <
 -fa48e8ff3ed0b9854e201613091f3eac7f9b0586  tarballs/fixture-xgcc-1.0.tar
 +0000000000000000000000000000000000000000  tarballs/fixture-xgcc-1.0.tar
 PATCH
-if bz "$A" "$T/ob-one" build "${common[@]}" //tests/fixtures:coreboot_1_1 2>"$T/crossgcc.log"; then
+if bz "$A" "$R/output-base-1" build "${common[@]}" //tests/fixtures:coreboot_1_1 2>"$T/crossgcc.log"; then
 	fail "a coreboot with another util/crossgcc/sum was built with the shared crossgcc"
 fi
 for want in "//tests/fixtures:coreboot_1_1_src differs from the one toolchain" "//tests/fixtures:crossgcc_i386 was built from" \
@@ -167,7 +179,7 @@ echo "crossgcc sum mismatch: $(grep -F "differs from the one toolchain" "$T/cros
 # archive is not hashed yet, an ME blob the tree does not have): analysis
 # fails with the complete list, before any action runs; the pin's own
 # target says what to do and is never downloaded unverified.
-if bz "$A" "$T/ob-one" build "${common[@]}" @heads_fixture_tree//boards:fixture_rom 2>"$T/missing.log"; then
+if bz "$A" "$R/output-base-1" build "${common[@]}" @heads_fixture_tree//boards:fixture_rom 2>"$T/missing.log"; then
 	fail "a board with missing sources was built"
 fi
 for want in "2 source(s) of this board are missing; nothing was built" \
@@ -180,7 +192,7 @@ done
 if grep -E "^INFO: [0-9]+ process(es)?: .*(linux-sandbox|local|processwrapper)" "$T/missing.log"; then
 	fail "actions ran for a board with missing sources"
 fi
-if bz "$A" "$T/ob-one" build "${common[@]}" @heads_gitmod_git//file 2>"$T/git.log"; then
+if bz "$A" "$R/output-base-1" build "${common[@]}" @heads_gitmod_git//file 2>"$T/git.log"; then
 	fail "an unhashed git pin was fetched"
 fi
 for want in "rules_heads: missing source" "Heads pins it by git commit" "git archive --format=tar"; do
@@ -193,7 +205,7 @@ echo "missing sources: $(grep -F "Error in fail:" "$T/missing.log" | head -1)"
 # anything is built, instead of building without the patch.
 patch=tests/fixtures/heads_tree/patches/hello-2.0/0001-greeting.patch
 rm "$A/$patch"
-if bz "$A" "$T/ob-one" build "${common[@]}" --nobuild @heads_fixture_tree//boards:gated_rom 2>"$T/treeid.log"; then
+if bz "$A" "$R/output-base-1" build "${common[@]}" --nobuild @heads_fixture_tree//boards:gated_rom 2>"$T/treeid.log"; then
 	fail "a board was analysed without a patch of the pinned tree"
 fi
 for want in "a local tree that is NOT the pinned one is used" "tree_id pinned:" \
@@ -213,12 +225,12 @@ lock=/tmp/rules_heads-tests_fixtures-fixture_musl_cross_x86_64_build.lock
 holder=$!
 while [ ! -e "$T/held" ]; do sleep 0.2; done
 sed -i 's/-DHEADS_FIXTURE_CONFIG=1/-DHEADS_FIXTURE_CONFIG=2/' "$A/tests/fixtures/BUILD.bazel"
-bz "$A" "$T/ob-one" build "${common[@]}" --strategy=HeadsMuslCrossMake=standalone \
+bz "$A" "$R/output-base-1" build "${common[@]}" --strategy=HeadsMuslCrossMake=standalone \
 	//tests/fixtures:fixture_musl_cross_x86_64_build 2>"$T/lock.log" || { cat "$T/lock.log"; fail "toolchain build under a held lock"; }
 wait "$holder" || true
 grep -qF "is in use by another build of this toolchain; waiting for it" "$T/lock.log" ||
 	{ cat "$T/lock.log"; fail "the toolchain build did not say it waited"; }
 sed -i 's/-DHEADS_FIXTURE_CONFIG=2/-DHEADS_FIXTURE_CONFIG=1/' "$A/tests/fixtures/BUILD.bazel"
 echo "musl-cross-make build dir lock: ok"
-bz "$A" "$T/ob-one" shutdown
+bz "$A" "$R/output-base-1" shutdown
 echo "PASS"
