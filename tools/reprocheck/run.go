@@ -3,6 +3,7 @@ package reprocheck
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -104,14 +105,24 @@ func Run(o Options, first, second Condition) (*Report, error) {
 		}
 		execroot = strings.TrimSpace(execroot)
 		if i == 0 {
-			paths = outputPaths(files)
-			if len(paths) == 0 {
-				return r, fmt.Errorf("the targets have no output files")
-			}
-			for _, p := range paths {
+			// cquery lists the outputs of manual targets a pattern
+			// matches too; the build did not build those.
+			skipped := 0
+			for _, p := range outputPaths(files) {
+				if _, err := os.Lstat(filepath.Join(execroot, p)); errors.Is(err, fs.ErrNotExist) {
+					skipped++
+					continue
+				}
+				paths = append(paths, p)
 				if err := copyTree(filepath.Join(execroot, p), filepath.Join(saved, p)); err != nil {
 					return r, fmt.Errorf("saving the outputs of build 1: %w", err)
 				}
+			}
+			if len(paths) == 0 {
+				return r, fmt.Errorf("the targets have no output files")
+			}
+			if skipped > 0 {
+				logf("%d listed outputs were not built (manual targets of a pattern): not compared", skipped)
 			}
 		} else {
 			for _, p := range outputPaths(files) {
