@@ -69,21 +69,7 @@ grep -qF "nondeterministic.initrd.tar: tar member bin/stamp: ELF section .rodata
 	{ cat "$T/broken.log"; fail "reprocheck did not name the member and section"; }
 
 executed() { # log.json -> sorted "Mnemonic label" of executed Heads actions
-	python3 - "$1" <<'PY'
-import json, sys
-data = open(sys.argv[1]).read()
-dec, i, seen = json.JSONDecoder(), 0, set()
-while i < len(data):
-    while i < len(data) and data[i].isspace():
-        i += 1
-    if i >= len(data):
-        break
-    obj, i = dec.raw_decode(data, i)
-    m = obj.get("mnemonic", "")
-    if m.startswith("Heads"):
-        seen.add("%s %s" % (m, obj.get("targetLabel", "?")))
-print("\n".join(sorted(seen)))
-PY
+	python3 "$src/tests/e2e/spawns.py" "$1" | awk -F'\t' '$1 ~ /^Heads/ {print $1 " " $2}' | LC_ALL=C sort -u
 }
 incremental() { # name expected-actions
 	bz "$A" "$R/output-base-1" build "${common[@]}" --execution_log_json_file="$T/$1.json" //tests/fixtures:all 2>"$T/$1.log" ||
