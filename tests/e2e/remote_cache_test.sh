@@ -14,44 +14,19 @@
 #     the environment file holds no path, user or host name.
 # Tagged e2e: it starts nested Bazel servers (several minutes cold).
 set -euo pipefail
-fail() { echo "FAIL: $*" >&2; exit 1; }
 src=${TEST_SRCDIR:?}/_main
+. "$src/tests/e2e/lib.sh"
 T=${TEST_TMPDIR:?}
 bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 A=$T/checkout-one/rules_heads
 B=$T/elsewhere/a/deeper/checkout-two
-for d in "$A" "$B"; do
-	mkdir -p "$d"
-	cp -rL "$src/." "$d"
-	chmod -R u+w "$d"
-done
+copy_workspace "$src" "$A" "$B"
 
 # --- the server ---------------------------------------------------------------
 export RULES_HEADS_REMOTE_CACHE_DIR=$T/cache RULES_HEADS_BAZEL_REMOTE_BIN=$bin
-free_port() { # a port p with p and p+1 free on 127.0.0.1
-	python3 - <<'PY'
-import socket
-for _ in range(50):
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]
-    t = socket.socket()
-    try:
-        t.bind(("127.0.0.1", p + 1))
-    except OSError:
-        continue
-    finally:
-        s.close(); t.close()
-    print(p); break
-PY
-}
 export RULES_HEADS_REMOTE_CACHE_PORT
 RULES_HEADS_REMOTE_CACHE_PORT=$(free_port)
 local_cache() { "$A/tools/remote_cache/local" "$@"; }
-bz() { # dir output_base args...
-	local dir=$1 ob=$2
-	shift 2
-	(cd "$dir" && bazel --output_base="$ob" --bazelrc="$dir/tools/buildenv/buildroot.bazelrc" \
-		--max_idle_secs=60 "$@")
-}
 trap 'for ob in one two three; do bz "$A" "$T/ob-$ob" shutdown >/dev/null 2>&1 || true; done; local_cache stop || true' EXIT
 url=$(local_cache start)
 local_cache status
