@@ -7,7 +7,8 @@
 #     HOME and PATH order (every Heads action runs in both: no cache for
 #     them, only the Go tools come from a shared disk cache); and on a
 #     module that embeds its build time it names the initrd member, the
-#     ELF section and the byte;
+#     ELF section and the byte; the clock and user variations alone change
+#     a module that records the year and uid (they reach Heads actions);
 #  2. changing one patch reruns exactly that module's source and build and
 #     the initrd, coreboot payload step and ROM above it; changing one
 #     initrd script reruns only the initrd, payload step and ROM, never a
@@ -21,18 +22,16 @@
 #     holding its fixed /tmp directory instead of sharing it.
 # Tagged e2e: it starts nested Bazel servers (a few minutes cold).
 set -euo pipefail
-fail() { echo "FAIL: $*" >&2; exit 1; }
 # The source tree as declared inputs (//:all_files), so Bazel reruns this
 # test exactly when a source changes.
 src=${TEST_SRCDIR:?}/_main
+. "$src/tests/e2e/lib.sh"
 T=${TEST_TMPDIR:?}
 reprocheck=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 # reprocheck's first checkout and output base serve the later sections.
 R=$T/rc
 A=$R/checkout
-mkdir -p "$T/src"
-cp -rL "$src/." "$T/src"
-chmod -R u+w "$T/src"
+copy_workspace "$src" "$T/src"
 
 # The disk cache tools/bazel shares between checkouts (passed in as
 # RULES_HEADS_DISK_CACHE), so the Go toolchain and tools the outer build
@@ -40,12 +39,6 @@ chmod -R u+w "$T/src"
 tool_cache=${RULES_HEADS_DISK_CACHE:-$T/disk}
 common=(--repository_cache="$T/repo" --disk_cache="$tool_cache"
 	"--modify_execution_info=^Heads.*=+no-cache" --noshow_progress --color=no)
-bz() { # dir output_base args...
-	local dir=$1 ob=$2
-	shift 2
-	(cd "$dir" && bazel --output_base="$ob" --bazelrc="$dir/tools/buildenv/buildroot.bazelrc" \
-		--max_idle_secs=60 "$@")
-}
 # No nested server may outlive the test, whatever happens.
 trap 'bz "$A" "$R/output-base-1" shutdown >/dev/null 2>&1 || true' EXIT
 
@@ -57,16 +50,34 @@ cat "$T/reprocheck.log"
 [ "$rc" = 0 ] || fail "reprocheck exited $rc on the fixture board"
 n=$(sed -n 's/^reproducible: \([0-9]*\) files identical$/\1/p' "$T/reprocheck.log")
 [ "${n:-0}" -ge 20 ] || fail "too few outputs compared: ${n:-none}"
-for v in "TZ=XYZ-13:45" "LC_ALL=C.UTF-8" "umask 077" "hostname reprocheck-second-build" "1 CPU" "elsewhere/a/deeper" "PATH reversed"; do
+for v in "TZ=XYZ-13:45" "LC_ALL=C.UTF-8" "umask 077" "hostname reprocheck-second-build" "1 CPU" "elsewhere/a/deeper" "PATH reversed" \
+	"uid 1000 (user namespace)" "clock +1000d (libfaketime)" "directory entries reversed (disorderfs)"; do
 	grep -qF -- "$v" "$T/reprocheck.log" || fail "the second build did not vary: $v"
 done
+# The build root has everything every variation needs.
+! grep -F "not varied" "$T/reprocheck.log" || fail "reprocheck left variations out in the build root"
 rc=0
-"$reprocheck" --workspace "$T/src" --work_dir "$T/broken" --tool_cache "$tool_cache" --vary timezone \
+# These runs share one work directory and vary the output base: each
+# builds another target, so the kept output bases start no Bazel server
+# from nothing and still run every action of the target compared.
+"$reprocheck" --workspace "$T/src" --work_dir "$T/broken" --tool_cache "$tool_cache" --vary timezone,output_base --keep \
 	--build_flag=--repository_cache="$T/repo" //tests/fixtures:nondeterministic >"$T/broken.log" 2>&1 || rc=$?
 grep -E '^(NOT|reproducible)' "$T/broken.log" || true
 [ "$rc" = 1 ] || { cat "$T/broken.log"; fail "reprocheck exited $rc on a module that embeds its build time (want 1)"; }
 grep -qF "nondeterministic.initrd.tar: tar member bin/stamp: ELF section .rodata:" "$T/broken.log" ||
 	{ cat "$T/broken.log"; fail "reprocheck did not name the member and section"; }
+# The clock and the user reach the Heads actions: each alone changes the
+# member that records it (a module of its own: a target built once per
+# kept output base).
+for vm in user:bin/uid clock:bin/year; do
+	rc=0
+	"$reprocheck" --workspace "$T/src" --work_dir "$T/broken" --tool_cache "$tool_cache" --vary "${vm%%:*},output_base" --keep \
+		--build_flag=--repository_cache="$T/repo" "//tests/fixtures:build_${vm##*/}" >"$T/${vm%%:*}.log" 2>&1 || rc=$?
+	grep -E '^(NOT|reproducible)' "$T/${vm%%:*}.log" || true
+	[ "$rc" = 1 ] || { cat "$T/${vm%%:*}.log"; fail "reprocheck --vary ${vm%%:*} exited $rc on a module that records it (want 1)"; }
+	grep -qF "build_${vm##*/}.initrd.tar: tar member ${vm#*:}: " "$T/${vm%%:*}.log" ||
+		{ cat "$T/${vm%%:*}.log"; fail "reprocheck --vary ${vm%%:*} did not name ${vm#*:}"; }
+done
 
 executed() { # log.json -> sorted "Mnemonic label" of executed Heads actions
 	python3 "$src/tests/e2e/spawns.py" "$1" | awk -F'\t' '$1 ~ /^Heads/ {print $1 " " $2}' | LC_ALL=C sort -u

@@ -12,13 +12,53 @@ var Variations = []string{
 	"cpus", "home", "path_order", "user", "clock", "file_order",
 }
 
-// unsupported says why a variation cannot be applied here. They are
-// reported as "not varied", never silently skipped.
-var unsupported = map[string]string{
-	"user":       "needs a second account that can run Bazel in the build root",
-	"clock":      "needs libfaketime, which the build root lacks; the rules fix SOURCE_DATE_EPOCH and the second build runs later anyway",
-	"file_order": "needs disorderfs, which the build root lacks",
+// Host is what this machine offers for the variations that need more
+// than environment variables (ProbeHost fills it in).
+type Host struct {
+	// Root: the process may create UTS and mount namespaces and mount.
+	Root bool
+	// Unshare is util-linux's unshare, "" when absent.
+	Unshare string
+	// FakeTimeLib is libfaketime's preload library, "" when absent.
+	FakeTimeLib string
+	// Disorderfs is the disorderfs binary, "" when absent or when there
+	// is no /dev/fuse.
+	Disorderfs string
 }
+
+// why says why variation v cannot be applied on h ("" when it can).
+// Such variations are reported as "not varied", never silently skipped.
+func (h Host) why(v string) string {
+	switch v {
+	case "hostname":
+		if !h.Root || h.Unshare == "" {
+			return "needs root and unshare (a UTS namespace)"
+		}
+	case "user":
+		if h.Unshare == "" {
+			return "needs unshare (a user namespace)"
+		}
+	case "clock":
+		if !h.Root || h.Unshare == "" {
+			return "needs root and unshare (a mount namespace for a private /etc)"
+		}
+		if h.FakeTimeLib == "" {
+			return "needs libfaketime (Debian package faketime)"
+		}
+	case "file_order":
+		if !h.Root || h.Unshare == "" {
+			return "needs root and unshare (a mount namespace)"
+		}
+		if h.Disorderfs == "" {
+			return "needs disorderfs and /dev/fuse (Debian package disorderfs)"
+		}
+	}
+	return ""
+}
+
+// Mounts says whether the second build needs reprocheck to run in a
+// private mount namespace.
+func (c Condition) Mounts() bool { return c.FakeTime != "" || c.ReverseDirs }
 
 // Condition is what one build runs under.
 type Condition struct {
@@ -39,6 +79,19 @@ type Condition struct {
 	CPUs int
 	// Home is the HOME directory name under the work directory.
 	Home string
+	// UID, when > 0, runs Bazel in a user namespace as this uid and gid:
+	// an unprivileged user to whom the caller's files appear to belong.
+	// USER and LOGNAME name it.
+	UID int
+	// FakeTime, when set, is a libfaketime offset (e.g. "+1000d") that
+	// every dynamically linked process of the build sees as its wall
+	// clock: a private /etc holds ld.so.preload and faketimerc, so it
+	// reaches actions whose environment Bazel clears. Bazel's JVM is left
+	// alone (FAKETIME_SKIP_CMDS); static Go tools cannot be faked.
+	FakeTime string
+	// ReverseDirs shows the checkout through disorderfs, which lists every
+	// directory's entries in reverse order.
+	ReverseDirs bool
 }
 
 // Describe lists the condition's settings for the report.
@@ -63,13 +116,22 @@ func (c Condition) Describe() string {
 		s = append(s, "PATH reversed")
 	}
 	s = append(s, "HOME "+c.Home)
+	if c.UID > 0 {
+		s = append(s, fmt.Sprintf("uid %d (user namespace)", c.UID))
+	}
+	if c.FakeTime != "" {
+		s = append(s, "clock "+c.FakeTime+" (libfaketime)")
+	}
+	if c.ReverseDirs {
+		s = append(s, "directory entries reversed (disorderfs)")
+	}
 	return strings.Join(s, ", ")
 }
 
 // Plan returns the conditions of the two builds for the selected
 // variations ("all" selects every one), and the selected variations that
-// cannot be applied, with the reason.
-func Plan(selected []string) (first, second Condition, notVaried []string, err error) {
+// cannot be applied on h, with the reason.
+func Plan(selected []string, h Host) (first, second Condition, notVaried []string, err error) {
 	want := map[string]bool{}
 	for _, v := range selected {
 		v = strings.TrimSpace(v)
@@ -98,7 +160,7 @@ func Plan(selected []string) (first, second Condition, notVaried []string, err e
 		if !want[v] {
 			continue
 		}
-		if why, ok := unsupported[v]; ok {
+		if why := h.why(v); why != "" {
 			notVaried = append(notVaried, v+": "+why)
 			continue
 		}
@@ -122,6 +184,14 @@ func Plan(selected []string) (first, second Condition, notVaried []string, err e
 			second.Home = "another-home"
 		case "path_order":
 			second.ReversePath = true
+		case "user":
+			second.UID = 1000
+			second.Env["USER"], second.Env["LOGNAME"] = "reprocheck", "reprocheck"
+		case "clock":
+			// About 2.7 years ahead: another day, month and year.
+			second.FakeTime = "+1000d"
+		case "file_order":
+			second.ReverseDirs = true
 		}
 	}
 	return first, second, notVaried, nil

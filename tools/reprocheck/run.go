@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 )
@@ -33,6 +34,8 @@ type Options struct {
 	// reuse Go tools already compiled. Empty: no cache at all.
 	ToolCache string
 	Targets   []string
+	// Host has what the user, clock and file_order variations need.
+	Host Host
 	// Log receives progress lines.
 	Log io.Writer
 }
@@ -50,8 +53,8 @@ type Report struct {
 // Run builds the targets twice, under first and then second, each time
 // without any cache for the Heads actions, and compares every output file.
 // An error means the check could not run (a build failed, Bazel missing).
-func Run(o Options, first, second Condition) (*Report, error) {
-	r := &Report{WorkDir: o.WorkDir}
+func Run(o Options, first, second Condition) (r *Report, err error) {
+	r = &Report{WorkDir: o.WorkDir}
 	if r.WorkDir == "" {
 		d, err := os.MkdirTemp("", "reprocheck-")
 		if err != nil {
@@ -66,11 +69,26 @@ func Run(o Options, first, second Condition) (*Report, error) {
 	}
 	saved := filepath.Join(r.WorkDir, "outputs-1")
 	var paths []string
+	var undo []func() error
+	defer func() {
+		for i := len(undo) - 1; i >= 0; i-- {
+			if uerr := undo[i](); uerr != nil && err == nil {
+				err = fmt.Errorf("undoing the second build's mounts: %w", uerr)
+			}
+		}
+	}()
 	for i, c := range []Condition{first, second} {
 		checkout := filepath.Join(r.WorkDir, c.Checkout)
 		if _, err := os.Stat(checkout); err != nil {
 			if err := copyTree(o.Workspace, checkout); err != nil {
 				return r, fmt.Errorf("copying the workspace: %w", err)
+			}
+		}
+		if i == 1 {
+			u, err := mountFor(o.Host, c, checkout, r.WorkDir)
+			undo = append(undo, u...)
+			if err != nil {
+				return r, fmt.Errorf("preparing the second build: %w", err)
 			}
 		}
 		b := &bazel{o: o, c: c, work: r.WorkDir, checkout: checkout}
@@ -188,6 +206,10 @@ func (b *bazel) run2(args ...string) (string, string, error) {
 	if b.c.Hostname != "" {
 		argv = append(argv, "unshare", "--uts", "sh", "-c", `hostname "$0" && exec "$@"`, b.c.Hostname)
 	}
+	if b.c.UID > 0 {
+		id := strconv.Itoa(b.c.UID)
+		argv = append(argv, "unshare", "--user", "--map-user="+id, "--map-group="+id, "--")
+	}
 	if b.c.CPUs > 0 {
 		argv = append(argv, "taskset", "-c", fmt.Sprintf("0-%d", b.c.CPUs-1))
 	}
@@ -227,7 +249,7 @@ func (b *bazel) env() []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
-		if k == "HOME" || k == "PATH" || k == "TZ" || k == "LANG" || strings.HasPrefix(k, "LC_") {
+		if _, set := b.c.Env[k]; set || k == "HOME" || k == "PATH" || strings.HasPrefix(k, "FAKETIME") || k == "TZ" || k == "LANG" || strings.HasPrefix(k, "LC_") {
 			continue
 		}
 		env = append(env, kv)
@@ -244,6 +266,11 @@ func (b *bazel) env() []string {
 		path = strings.Join(parts, ":")
 	}
 	env = append(env, "PATH="+path, "HOME="+filepath.Join(b.work, b.c.Home))
+	if b.c.FakeTime != "" {
+		// Bazel's server keeps the real clock (a JVM under libfaketime is
+		// not something to debug); its actions' processes do not.
+		env = append(env, "FAKETIME_SKIP_CMDS=java")
+	}
 	for k, v := range b.c.Env {
 		env = append(env, k+"="+v)
 	}

@@ -10,8 +10,11 @@
 // Variations (--vary, comma-separated; default all): path (checkout
 // directory), output_base, umask (022 / 077), locale (C / C.UTF-8),
 // timezone, hostname (a UTS namespace; needs root), cpus (taskset to one
-// CPU and --jobs=1), home, path_order (PATH reversed). user, clock and
-// file_order are reported as not varied, with the reason. Neither build
+// CPU and --jobs=1), home, path_order (PATH reversed), user (uid 1000 in a
+// user namespace), clock (libfaketime, 1000 days ahead, through a private
+// /etc's ld.so.preload) and file_order (the checkout through disorderfs,
+// directory entries reversed). A variation this machine cannot apply is
+// reported as not varied, with the reason. Neither build
 // uses a cache for the Heads actions; --tool-cache DIR lets both take the
 // other actions (the Go tools) from a disk cache.
 //
@@ -19,10 +22,12 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 
@@ -54,6 +59,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if fs.NArg() == 0 {
 		fmt.Fprintln(stderr, "reprocheck: no target given (e.g. reprocheck //boards:qemu-demo_rom)")
 		return 2
+	}
+	host := reprocheck.ProbeHost()
+	first, second, notVaried, err := reprocheck.Plan(strings.Split(*vary, ","), host)
+	if err != nil {
+		fmt.Fprintln(stderr, "reprocheck:", err)
+		return 2
+	}
+	if second.Mounts() && os.Getenv(reprocheck.MountNSEnv) == "" {
+		// The clock and file_order variations mount over /etc and the
+		// checkout: only in a mount namespace of our own.
+		return reexecInMountNS(host, args, stdout, stderr)
 	}
 	if *workspace == "" {
 		wd, err := os.Getwd()
@@ -87,11 +103,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 	}
-	first, second, notVaried, err := reprocheck.Plan(strings.Split(*vary, ","))
-	if err != nil {
-		fmt.Fprintln(stderr, "reprocheck:", err)
-		return 2
-	}
 	for _, n := range notVaried {
 		fmt.Fprintln(stdout, "reprocheck: not varied:", n)
 	}
@@ -103,6 +114,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		BuildFlags:   build,
 		ToolCache:    *toolCache,
 		Targets:      fs.Args(),
+		Host:         host,
 		Log:          stdout,
 	}, first, second)
 	if err != nil {
@@ -127,6 +139,29 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "reprocheck: removing the work directory:", err)
 	}
 	return 0
+}
+
+// reexecInMountNS runs this command again in a private mount namespace.
+func reexecInMountNS(host reprocheck.Host, args []string, stdout, stderr io.Writer) int {
+	exe, err := os.Executable()
+	if err != nil {
+		fmt.Fprintln(stderr, "reprocheck: could not run:", err)
+		return 2
+	}
+	cmd := exec.Command(host.Unshare, append([]string{"--mount", "--propagation", "private", "--", exe}, args...)...)
+	cmd.Env = append(os.Environ(), reprocheck.MountNSEnv+"=1")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, stdout, stderr
+	err = cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &exit) && exit.ExitCode() > 0:
+		return exit.ExitCode()
+	default:
+		fmt.Fprintln(stderr, "reprocheck: could not enter a mount namespace:", err)
+		return 2
+	}
 }
 
 // removeAll removes dir, first making it writable (Bazel's output bases
