@@ -119,6 +119,14 @@ def _buildbarn_repo_impl(rctx):
     rctx.report_progress("Downloading the Buildbarn modules to patch")
     for mod, version in wanted.items():
         res = rctx.execute([go, "mod", "download", "-json", "%s@%s" % (mod, version)], environment = env, working_directory = "src", timeout = 1200)
+        if res.return_code != 0 and "checksum mismatch" in res.stdout + res.stderr:
+            fail("rules_heads: %s@%s as downloaded does not match its hash in %s (the proxy serves other bits, or go.sum was edited):\n%s%s" % (
+                mod,
+                version,
+                rctx.attr.go_sum,
+                res.stdout,
+                res.stderr,
+            ))
         if res.return_code != 0:
             fail("rules_heads: `go mod download %s@%s` failed (is the Go module proxy reachable? GOPROXY=%s):\n%s%s" % (
                 mod,
