@@ -85,12 +85,15 @@ rh_root() { echo "$RH_CACHE/roots/$(rh_key)"; }
 # rh_enter ROOT BINDS CWD CMD...: runs CMD inside ROOT with the given host
 # directories bind-mounted at the same path. Mounts are private to the new
 # namespace; nothing stays mounted on the host.
+# RH_UNSHARE_NET=1: CMD gets its own network namespace (loopback only).
+# RH_ENTER_EXEC=1: exec, so CMD keeps the caller's pid (a server to stop).
 rh_enter() {
 	local root=$1 binds=$2 cwd=$3
 	shift 3
-	unshare --mount --propagation private /bin/sh -c '
+	${RH_ENTER_EXEC:+exec} unshare --mount ${RH_UNSHARE_NET:+--net} --propagation private /bin/sh -c '
 		set -e
-		R="$1"; BINDS="$2"; CWD="$3"; NOCA="$4"; shift 4
+		R="$1"; BINDS="$2"; CWD="$3"; NOCA="$4"; NET="$5"; shift 5
+		if [ -n "$NET" ]; then ip link set lo up; fi
 		mount --rbind "$R" "$R"
 		mount -t proc proc "$R/proc"
 		mount --rbind /sys "$R/sys"
@@ -109,7 +112,7 @@ rh_enter() {
 		cd "$R"; mkdir -p .oldroot; pivot_root . .oldroot; umount -l /.oldroot
 		cd "$CWD"
 		exec "$@"
-	' sh "$root" "$binds" "$cwd" "${RH_NO_CA_BIND:-}" \
+	' sh "$root" "$binds" "$cwd" "${RH_NO_CA_BIND:-}" "${RH_UNSHARE_NET:-}" \
 		env -i HOME=/root USER=root LANG=C.UTF-8 TERM="${TERM:-dumb}" \
 		PATH=/usr/lib/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 		${GOPROXY:+GOPROXY="$GOPROXY"} ${GONOSUMDB:+GONOSUMDB="$GONOSUMDB"} \
