@@ -28,9 +28,15 @@ def _tree_entries(label, files, strip_prefix):
 # config, board, heads.
 _INITRD_BODY = """
 mkdir -p "$WORK/config/etc" "$WORK/board" "$WORK/heads"
-stage() { # LIST DIR: copies `src<TAB>rel` lines into DIR, 0755 if executable, else 0644
+# The mode comes from the content, never from the input's mode bits: Bazel
+# keys actions by content only, and remote execution marks every input
+# executable. 0755 for scripts ("#!") and ELF files, else 0644.
+stage() { # LIST DIR: copies `src<TAB>rel` lines into DIR
   while IFS=$'\\t' read -r src rel; do
-    if [ -x "$EXECROOT/$src" ]; then mode=0755; else mode=0644; fi
+    case "$(head -c 4 "$EXECROOT/$src" | od -An -tx1 | tr -d ' \\n')" in
+      2321* | 7f454c46) mode=0755 ;;
+      *) mode=0644 ;;
+    esac
     install -D -m "$mode" "$EXECROOT/$src" "$2/$rel"
   done < <(rh_each "$1")
 }
