@@ -15,6 +15,8 @@ Fetching it needs the Go module proxy (GOPROXY from the environment, else
 Go's default), like go_deps; nothing else of rules_heads does.
 """
 
+load("//tools:pinned_go.bzl", "pinned_go_env")
+
 def _bazel_remote_repo_impl(rctx):
     go = rctx.which("go")
     if not go:
@@ -30,22 +32,8 @@ def _bazel_remote_repo_impl(rctx):
     rctx.file("src/go.mod", go_mod)
     rctx.file("src/go.sum", rctx.read(rctx.attr.go_sum))
     work = rctx.path(".work")
-    env = {
-        "CGO_ENABLED": "0",
-        "GOCACHE": "%s/cache" % work,
-        "GOFLAGS": "-mod=readonly -trimpath",
-        "GOMODCACHE": "%s/mod" % work,
-        "GOPATH": "%s/gopath" % work,
-        # go.sum pins every module; a module missing from it is an error
-        # under -mod=readonly, so the checksum database is never consulted.
-        "GONOSUMDB": "*",
-        "GOSUMDB": "off",
-        "GOTOOLCHAIN": "local",
-        "HOME": "%s/home" % work,
-    }
-    proxy = rctx.getenv("GOPROXY")
-    if proxy:
-        env["GOPROXY"] = proxy
+    env = pinned_go_env(rctx, work)
+    proxy = env.get("GOPROXY")
     rctx.report_progress("Building bazel-remote %s with %s (a few minutes)" % (version, go))
     res = rctx.execute(
         [go, "build", "-ldflags=-buildid= -X main.gitCommit=" + version, "-o", "../bazel-remote", rctx.attr.package],

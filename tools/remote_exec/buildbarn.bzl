@@ -24,6 +24,8 @@ Fetching needs the Go module proxy (GOPROXY from the environment, else Go's
 default), as for @bazel_remote.
 """
 
+load("//tools:pinned_go.bzl", "pinned_go_env")
+
 _COMMANDS = {
     "bb_runner": "github.com/buildbarn/bb-remote-execution/cmd/bb_runner",
     "bb_scheduler": "github.com/buildbarn/bb-remote-execution/cmd/bb_scheduler",
@@ -89,22 +91,8 @@ def _buildbarn_repo_impl(rctx):
     rctx.file("src/go.sum", go_sum)
     rctx.file("src/tools.go", rctx.read(rctx.attr.tools_go))
     work = rctx.path(".work")
-    env = {
-        "CGO_ENABLED": "0",
-        "GOCACHE": "%s/cache" % work,
-        "GOFLAGS": "-mod=readonly -trimpath -buildvcs=false",
-        "GOMODCACHE": "%s/mod" % work,
-        "GOPATH": "%s/gopath" % work,
-        # go.sum pins every module; a module missing from it is an error
-        # under -mod=readonly, so the checksum database is never consulted.
-        "GONOSUMDB": "*",
-        "GOSUMDB": "off",
-        "GOTOOLCHAIN": "local",
-        "HOME": "%s/home" % work,
-    }
-    proxy = rctx.getenv("GOPROXY")
-    if proxy:
-        env["GOPROXY"] = proxy
+    env = pinned_go_env(rctx, work, goflags = "-mod=readonly -trimpath -buildvcs=false")
+    proxy = env.get("GOPROXY")
     go_mod_label = str(rctx.attr.go_mod)
 
     # The modules to patch and the modules carrying the patches, each at the
