@@ -29,19 +29,22 @@ bz() {
 		--max_idle_secs=60 "$@")
 }
 
-# free_port -- a port p with p and p+1 free on 127.0.0.1.
+# free_port [N] -- a port p with p..p+N-1 free on 127.0.0.1 (N default 2).
 free_port() {
-	python3 - <<'PY'
-import socket
+	python3 - "${1:-2}" <<'PY'
+import socket, sys
+n = int(sys.argv[1])
 for _ in range(50):
     s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]
-    t = socket.socket()
+    held = [s]
     try:
-        t.bind(("127.0.0.1", p + 1))
+        for q in range(p + 1, p + n):
+            t = socket.socket(); held.append(t); t.bind(("127.0.0.1", q))
     except OSError:
         continue
     finally:
-        s.close(); t.close()
+        for x in held:
+            x.close()
     print(p); break
 PY
 }

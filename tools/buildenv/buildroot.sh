@@ -76,9 +76,15 @@ rh_check_lock() {
 RH_ROOT_FORMAT=1
 
 # The root's key: the lock, the Go module pins and the root format.
-rh_key() {
-	{ cat "$RH_LOCK" "$RH_GOMODS"; echo "format $RH_ROOT_FORMAT"; } | sha256sum | cut -c1-16
+# rh_identity: the sha256 of what determines the root (its package lock,
+# the Bazel modules unpacked into it, its format). Remote workers advertise
+# it as a platform property and Bazel's remote execution platform asks for
+# it (rules/private/buildenv.bzl), so actions run only on the same root.
+rh_identity() {
+	{ cat "$RH_LOCK" "$RH_GOMODS"; echo "format $RH_ROOT_FORMAT"; } | sha256sum | cut -d' ' -f1
 }
+
+rh_key() { rh_identity | cut -c1-16; }
 
 rh_root() { echo "$RH_CACHE/roots/$(rh_key)"; }
 
@@ -93,7 +99,19 @@ rh_enter() {
 	${RH_ENTER_EXEC:+exec} unshare --mount ${RH_UNSHARE_NET:+--net} --propagation private /bin/sh -c '
 		set -e
 		R="$1"; BINDS="$2"; CWD="$3"; NOCA="$4"; NET="$5"; shift 5
-		if [ -n "$NET" ]; then ip link set lo up; fi
+		if [ -n "$NET" ]; then
+			# Loopback up: iproute2 where there is one (the host), else
+			# SIOCSIFFLAGS from Python (inside the root, which has no ip).
+			if command -v ip >/dev/null; then ip link set lo up
+			else python3 -c "import fcntl, socket, struct; fcntl.ioctl(socket.socket(), 0x8914, struct.pack(\"16sH22x\", b\"lo\", 0x41))"; fi
+		fi
+		if [ "$R" -ef / ]; then
+			# Already inside this root (a test that tools/bazel runs):
+			# the binds are in place; only /tmp is made private.
+			mount -t tmpfs -o mode=1777 tmpfs /tmp
+			cd "$CWD"
+			exec "$@"
+		fi
 		mount --rbind "$R" "$R"
 		mount -t proc proc "$R/proc"
 		mount --rbind /sys "$R/sys"
