@@ -20,9 +20,10 @@ A=$T/local/rules_heads
 B=$T/elsewhere/checkout-remote
 copy_workspace "$src" "$A" "$B"
 
-# The cluster's state: a short path (unix sockets), visible in the build
-# root the runners enter (the cache directory is), removed at the end.
-cl=$(mktemp -d "$RULES_HEADS_CACHE/remote-exec-test.XXXXXX")
+# The cluster's state: a short path (unix sockets), not under /tmp (the
+# runners empty theirs), in the build root the test and the runners share;
+# removed at the end.
+cl=$(mktemp -d /var/tmp/rules_heads-rx.XXXXXX)
 export RULES_HEADS_REMOTE_EXEC_DIR=$cl RULES_HEADS_BUILDBARN_BIN=$bb RULES_HEADS_REMOTE_EXEC_PORT
 RULES_HEADS_REMOTE_EXEC_PORT=$(free_port 4)
 cluster() { "$B/tools/remote_exec/local" "$@"; }
