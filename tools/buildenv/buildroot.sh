@@ -107,23 +107,12 @@ rh_enter() {
 		fi
 		if [ "$R" -ef / ]; then
 			# Already inside this root (a test that tools/bazel runs):
-			# the binds are in place; only /tmp is made private. Binds
-			# under /tmp (a cache dir there) are moved onto the new one.
-			stash=$(mktemp -d /.rh-stash.XXXXXX)
-			i=0
+			# the binds are in place; only /tmp is made private, which
+			# would hide a bind under it (remote_exec/local refuses those).
 			for b in $BINDS; do
-				case "$b" in /tmp/*) mkdir "$stash/$i"; mount --rbind "$b" "$stash/$i" ;; esac
-				i=$((i + 1))
+				case "$b" in /tmp/*) echo "rh_enter: $b is under /tmp, which the new private /tmp would hide" >&2; exit 1 ;; esac
 			done
 			mount -t tmpfs -o mode=1777 tmpfs /tmp
-			i=0
-			for b in $BINDS; do
-				case "$b" in /tmp/*) mkdir -p "$b"; mount --move "$stash/$i" "$b" ;; esac
-				i=$((i + 1))
-			done
-			# rmdir, never rm -r: a stash still holding a bind holds real files.
-			for d in "$stash"/*; do [ ! -d "$d" ] || rmdir "$d"; done
-			rmdir "$stash"
 			cd "$CWD"
 			exec "$@"
 		fi
