@@ -1,7 +1,9 @@
 #!/bin/bash
 # remote_exec_test.sh BB_BINARY... -- remote execution on Buildbarn, end to
-# end, on a one-machine cluster started by tools/remote_exec/local (two
-# workers whose runners run in the pinned build root, without network):
+# end, on a cluster started by tools/remote_exec/local the way a team adds
+# machines: storage, scheduler and one worker from one checkout, a second
+# worker joining from another checkout with its own state (--join), each
+# worker's runner in the pinned build root, without network:
 #  1. the fixture board built locally from one checkout, and with
 #     --config=remote from a second checkout with a clean output base:
 #     every Heads action (and every other cacheable one) ran remotely
@@ -22,20 +24,28 @@ copy_workspace "$src" "$A" "$B"
 
 # The cluster's state: a short path (unix sockets), not under /tmp (the
 # runners empty theirs), in the build root the test and the runners share;
-# removed at the end.
+# removed at the end. cl: storage, scheduler, worker 1; cl2: the joining
+# "host" with worker 2.
 cl=$(mktemp -d /var/tmp/rules_heads-rx.XXXXXX)
-export RULES_HEADS_REMOTE_EXEC_DIR=$cl RULES_HEADS_BUILDBARN_BIN=$bb RULES_HEADS_REMOTE_EXEC_PORT
+cl2=$(mktemp -d /var/tmp/rules_heads-rx.XXXXXX)
+export RULES_HEADS_BUILDBARN_BIN=$bb RULES_HEADS_REMOTE_EXEC_PORT
 RULES_HEADS_REMOTE_EXEC_PORT=$(free_port 4)
-cluster() { "$B/tools/remote_exec/local" "$@"; }
+cluster() { RULES_HEADS_REMOTE_EXEC_DIR=$cl "$B/tools/remote_exec/local" "$@"; }
+joined() { RULES_HEADS_REMOTE_EXEC_DIR=$cl2 "$A/tools/remote_exec/local" "$@"; }
 cleanup() {
 	for ob in local remote remote-2; do bz "$A" "$T/ob-$ob" shutdown >/dev/null 2>&1 || true; done
+	joined stop || true
 	cluster stop || true
-	rm -rf "$cl"
+	rm -rf "$cl" "$cl2"
 }
 trap cleanup EXIT
-endpoint=$(cluster start --workers 2 | tail -1)
+if joined start --join 127.0.0.1 2>"$T/join.err"; then fail "--join started workers without a scheduler"; fi
+grep -q "no Buildbarn storage and scheduler at 127.0.0.1" "$T/join.err" || { cat "$T/join.err"; fail "--join without a scheduler: unclear error"; }
+endpoint=$(cluster start --workers 1 | tail -1)
+[ "$(joined start --join 127.0.0.1 --workers 1 | tail -1)" = "$endpoint" ] || fail "the joined worker names another endpoint"
 cluster status
-echo "cluster: $endpoint"
+joined status
+echo "cluster: $endpoint, worker 1 in $cl, worker 2 (joined) in $cl2"
 
 common=(--repository_cache="$T/repo" --noshow_progress --color=no)
 targets=(//tests/fixtures:all)
@@ -51,6 +61,12 @@ bz "$B" "$T/ob-remote" build "${common[@]}" --config=remote --remote_executor="$
 	{ tail -30 "$T/remote.log"; cluster status || true; tail -n 20 "$cl/log/"*.log; fail "remote build"; }
 summary=$(grep 'processes:' "$T/remote.log" | tail -1)
 echo "remote, 2 workers ($((SECONDS - t0)) s): $summary"
+# Both workers took actions: each one's file cache holds their inputs.
+for w in "$cl" "$cl2"; do
+	n=$(find "$w/workers/1/cache" -type f | wc -l)
+	echo "worker in $w: $n input files cached"
+	[ "$n" -gt 0 ] || fail "the worker in $w ran no action"
+done
 python3 "$src/tests/e2e/spawns.py" "$T/remote.json" >"$T/remote.spawns"
 heads=$(awk -F'\t' '$1 ~ /^Heads/' "$T/remote.spawns" | wc -l)
 heads_remote=$(awk -F'\t' '$1 ~ /^Heads/ && $3 == "remote"' "$T/remote.spawns" | wc -l)
